@@ -1,0 +1,40 @@
+"""The application factory and its lifespan: what the API opens at start and closes at stop."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from redis.asyncio import Redis
+
+from ..db import open_api_store
+from ..settings import Settings, get_settings
+from .limits import BodySizeLimit
+from .routes import health, jobs
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    # One pooled store for the life of the process: the API has one event loop throughout.
+    async with open_api_store(settings) as store:
+        redis = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
+        try:
+            app.state.store = store
+            app.state.redis = redis
+            yield
+        finally:
+            await redis.aclose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title={{ cookiecutter.project_name | tojson }},
+        description={{ cookiecutter.description | tojson }},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.include_router(health.router)
+    app.include_router(jobs.router)
+    return app

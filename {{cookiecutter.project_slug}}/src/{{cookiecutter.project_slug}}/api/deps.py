@@ -1,0 +1,38 @@
+"""What route handlers can ask for, as `Annotated` aliases."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from redis.asyncio import Redis
+
+from ..jobs.store import JobStore
+from ..settings import Settings
+from .enqueue import Enqueuer, send_job
+from .security import require_api_key
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _store(request: Request) -> JobStore:
+    store: JobStore = request.app.state.store
+    return store
+
+
+def _redis(request: Request) -> Redis:
+    redis: Redis = request.app.state.redis
+    return redis
+
+
+def get_enqueuer() -> Enqueuer:
+    """The real broker; tests override this dependency with a recorder."""
+    return send_job
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+StoreDep = Annotated[JobStore, Depends(_store)]
+RedisDep = Annotated[Redis, Depends(_redis)]
+EnqueueDep = Annotated[Enqueuer, Depends(get_enqueuer)]
+ApiKeyDep = Depends(require_api_key)

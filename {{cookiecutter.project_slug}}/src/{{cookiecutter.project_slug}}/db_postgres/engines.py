@@ -1,0 +1,52 @@
+"""The three engines a process can get, one per way of running.
+
+The choice is made by the caller that knows which process this is (the API's lifespan, the
+worker's start-up), never guessed from `sys.argv`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+if TYPE_CHECKING:  # settings.py imports this package for its database fields
+    from ..settings import Settings
+
+
+def _connect_args(settings: Settings) -> dict[str, Any]:
+    return {"timeout": settings.database_connect_timeout}
+
+
+def api_engine(settings: Settings) -> AsyncEngine:
+    """A pooled engine for the API: one loop for the process's life, so connections persist."""
+    return create_async_engine(
+        settings.database_url,
+        pool_size=settings.api_pool_size,
+        max_overflow=settings.api_pool_overflow,
+        pool_pre_ping=True,
+        connect_args=_connect_args(settings),
+    )
+
+
+def task_engine(settings: Settings) -> AsyncEngine:
+    """A NullPool engine for per-task workers: each connection lives and dies in one task's loop.
+
+    Safe to share between threads: it holds no connection between checkouts, so none can
+    be bound to a loop that has since closed.
+    """
+    return create_async_engine(
+        settings.database_url, poolclass=NullPool, connect_args=_connect_args(settings)
+    )
+
+
+def thread_engine(settings: Settings) -> AsyncEngine:
+    """A small pooled engine for one worker thread's persistent loop, and only for that loop."""
+    return create_async_engine(
+        settings.database_url,
+        pool_size=settings.worker_thread_pool_size,
+        max_overflow=0,
+        pool_pre_ping=True,
+        connect_args=_connect_args(settings),
+    )

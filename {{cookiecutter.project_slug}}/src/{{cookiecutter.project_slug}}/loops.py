@@ -1,0 +1,122 @@
+"""Run coroutines from synchronous code: the bridge between Celery's threads and asyncio.
+
+Two ways, one interface:
+
+* `FreshLoopRunner` gives every call its own event loop (`asyncio.run`). Nothing outlives the
+  call, so nothing can be shared by mistake: the safe default.
+* `ThreadLoopRunner` keeps one loop per thread for the thread's lifetime, so connection pools
+  bound to that loop survive between calls: the fast mode. Each call still gets a fresh copy
+  of the context variables, and tasks a call leaves behind are cancelled when it returns.
+
+Both enforce a time limit inside the loop, because Celery's threads pool ignores its own.
+"""
+
+import asyncio
+import contextvars
+import threading
+import weakref
+from collections.abc import Coroutine
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
+
+#: Background tasks that belong to a loop-bound resource (a Mongo client's monitors, say),
+#: which must outlive the call that happened to start them.
+_resource_tasks: "weakref.WeakSet[asyncio.Task[Any]]" = weakref.WeakSet()
+
+
+def keep_background_tasks(started_before: set[asyncio.Task[Any]]) -> None:
+    """Mark the tasks started on this loop since `started_before` as a resource's, not a leak.
+
+    Call it right after creating a resource that runs tasks of its own, passing
+    `asyncio.all_tasks()` as it was just before.
+    """
+    _resource_tasks.update(asyncio.all_tasks() - started_before)
+
+
+class TimeLimitExceededError(TimeoutError):
+    """The coroutine ran past the time limit given to the runner."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"time limit of {seconds:g}s exceeded")
+        self.seconds = seconds
+
+
+class LoopRunner(Protocol):
+    def run(self, coro: Coroutine[Any, Any, T], *, time_limit: float | None = None) -> T:
+        """Run `coro` to completion on this thread and return its result."""
+        ...
+
+    def close(self) -> None:
+        """Release every loop this runner still holds."""
+        ...
+
+
+async def _within(coro: Coroutine[Any, Any, T], time_limit: float | None) -> T:
+    deadline = asyncio.timeout(time_limit)
+    try:
+        async with deadline:
+            return await coro
+    except TimeoutError:
+        # Only our own deadline becomes a time-limit error; a timeout raised by the code
+        # itself (a driver's connect timeout, say) stays what it is.
+        if time_limit is not None and deadline.expired():
+            raise TimeLimitExceededError(time_limit) from None
+        raise
+
+
+class FreshLoopRunner:
+    """A new event loop for every call, closed when the call returns."""
+
+    def run(self, coro: Coroutine[Any, Any, T], *, time_limit: float | None = None) -> T:
+        return asyncio.run(_within(coro, time_limit))
+
+    def close(self) -> None:
+        """Nothing is held between calls."""
+
+
+class ThreadLoopRunner:
+    """One persistent event loop per thread, reused by every call made on that thread."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._runners: list[asyncio.Runner] = []
+
+    def run(self, coro: Coroutine[Any, Any, T], *, time_limit: float | None = None) -> T:
+        runner = self._thread_runner()
+        loop = runner.get_loop()
+        before = asyncio.all_tasks(loop)
+        try:
+            # A fresh context per call: context variables set by one task never reach the next.
+            return runner.run(_within(coro, time_limit), context=contextvars.copy_context())
+        finally:
+            self._cancel_leftovers(runner, before)
+
+    def close(self) -> None:
+        with self._lock:
+            runners, self._runners = self._runners, []
+        for runner in runners:
+            runner.close()
+
+    def _thread_runner(self) -> asyncio.Runner:
+        runner: asyncio.Runner | None = getattr(self._local, "runner", None)
+        if runner is None:
+            runner = asyncio.Runner()
+            self._local.runner = runner
+            with self._lock:
+                self._runners.append(runner)
+        return runner
+
+    def _cancel_leftovers(self, runner: asyncio.Runner, before: set[asyncio.Task[Any]]) -> None:
+        started = asyncio.all_tasks(runner.get_loop()) - before
+        leftovers = {task for task in started if task not in _resource_tasks and not task.done()}
+        if not leftovers:
+            return
+        for task in leftovers:
+            task.cancel()
+
+        async def settle() -> None:
+            await asyncio.gather(*leftovers, return_exceptions=True)
+
+        runner.run(settle())

@@ -1,0 +1,1 @@
+"""Celery workers: the app and its configuration, the per-process runtime, the tasks."""

@@ -1,0 +1,83 @@
+"""The Celery app: `celery -A {{ cookiecutter.project_slug }}.worker.celery_app worker ...`.
+
+The configuration is chosen so that no job is lost: a message is acknowledged only after its
+task finished (`acks_late`), is given back if the worker dies (`reject_on_worker_lost`), and a
+worker takes one message at a time per process or thread (prefetch 1), so a crash strands
+nothing it had not started.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from celery import Celery, signals
+from kombu import Queue
+
+from ..layout import DEFAULT_TIER, QUEUES
+from ..settings import Settings, get_settings
+from . import runtime
+
+JOB_TASK_PREFIX = "jobs.process."
+CLEANUP_TASK = "jobs.cleanup"
+
+
+def job_task_name(queue: str) -> str:
+    """The name of the task that runs jobs sent to `queue`; explicit, so renames break loudly."""
+    return JOB_TASK_PREFIX + queue
+
+
+def celery_config(settings: Settings) -> dict[str, Any]:
+    """Celery settings derived from ours, in one place so tests can check them."""
+    return {
+        "broker_url": settings.redis_url,
+        "broker_connection_retry_on_startup": True,
+        "broker_transport_options": {"visibility_timeout": settings.broker_visibility_timeout},
+        # JSON only: never unpickle what comes off the wire.
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "result_serializer": "json",
+        # Jobs keep their state in the database; Celery stores no results.
+        "task_ignore_result": True,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "task_queues": [Queue(name) for name in QUEUES],
+        "task_default_queue": DEFAULT_TIER,
+        "task_routes": {job_task_name(q): {"queue": q} for q in QUEUES}
+        | {CLEANUP_TASK: {"queue": DEFAULT_TIER}},
+        # The soft limit is also what run_async enforces inside the loop on any pool; the hard
+        # limit lets prefork kill a process stuck in CPU-bound code.
+        "task_soft_time_limit": settings.task_time_limit,
+        "task_time_limit": settings.task_time_limit + 30,
+        # On shutdown, give running tasks time to finish before the cold shutdown requeues them.
+        "worker_soft_shutdown_timeout": 30.0,
+        "worker_enable_soft_shutdown_on_idle": True,
+        "worker_hijack_root_logger": False,
+        "beat_schedule": {
+            "clean-up-finished-jobs": {"task": CLEANUP_TASK, "schedule": timedelta(hours=1)}
+        },
+    }
+
+
+def create_celery_app(settings: Settings | None = None) -> Celery:
+    celery = Celery("{{ cookiecutter.project_slug }}")
+    celery.conf.update(celery_config(settings or get_settings()))
+    celery.conf.include = ["{{ cookiecutter.project_slug }}.worker.tasks"]
+    return celery
+
+
+app = create_celery_app()
+
+
+@signals.worker_init.connect
+@signals.worker_process_init.connect
+def _start_runtime(**_: object) -> None:
+    # worker_init: the worker's main process (threads and solo pools run tasks there).
+    # worker_process_init: each prefork child, after the fork, so no loop or connection
+    # crosses a fork.
+    runtime.start()
+
+
+@signals.worker_shutdown.connect
+@signals.worker_process_shutdown.connect
+def _stop_runtime(**_: object) -> None:
+    runtime.stop()

@@ -1,0 +1,88 @@
+"""The tasks: one job task per queue, and the periodic clean-up."""
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from celery import Task
+
+from ..jobs.lifecycle import Outcome, run_job
+from ..jobs.work import Work, digest, echo
+from ..layout import CPU_QUEUE, QUEUES
+from ..settings import get_settings
+from . import runtime
+from .base import ProcessingTask
+from .celery_app import CLEANUP_TASK, app, job_task_name
+
+log = logging.getLogger(__name__)
+
+
+def work_for(queue: str) -> Work:
+    """What a job sent to `queue` does: the CPU queue digests, the I/O tiers echo."""
+    return digest if queue == CPU_QUEUE else echo
+
+
+class JobTask(ProcessingTask):
+    """Runs one job; when it fails for good, the job records why."""
+
+    abstract = True
+
+    def on_failure(
+        self,
+        exc: Exception,
+        task_id: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        einfo: Any,
+    ) -> None:
+        job_id = UUID(str(args[0] if args else kwargs["job_id"]))
+        reason = f"{type(exc).__name__}: {exc}"
+        try:
+            self.run_async(_record_failure(job_id, reason))
+        except Exception:  # the database may be what failed; the log keeps the reason
+            log.exception("could not record the failure of job %s (%s)", job_id, reason)
+
+
+async def _record_failure(job_id: UUID, reason: str) -> None:
+    async with runtime.current().database.store() as store:
+        await store.fail(job_id, reason[:2000])
+
+
+def _register_job_task(queue: str) -> Task:  # type: ignore[type-arg]
+    work = work_for(queue)
+
+    def process_job(self: JobTask, job_id: str) -> str:
+        async def run() -> Outcome:
+            async with runtime.current().database.store() as store:
+                return await run_job(store, UUID(job_id), work)
+
+        return self.run_async(run()).value
+
+    process_job.__doc__ = f"Run a job sent to the {queue!r} queue."
+    task: Task = app.task(  # type: ignore[type-arg]
+        name=job_task_name(queue),
+        base=JobTask,
+        bind=True,
+        max_retries=get_settings().task_max_retries,
+    )(process_job)
+    return task
+
+
+#: The job task of each queue, registered under its explicit name.
+JOB_TASKS: dict[str, Task] = {queue: _register_job_task(queue) for queue in QUEUES}  # type: ignore[type-arg]
+
+
+@app.task(name=CLEANUP_TASK, base=ProcessingTask, bind=True)
+def cleanup_finished_jobs(self: ProcessingTask) -> int:
+    """Delete finished jobs older than JOB_RETENTION_DAYS (beat runs it hourly)."""
+    settings = runtime.current().settings
+    cutoff = datetime.now(UTC) - timedelta(days=settings.job_retention_days)
+
+    async def run() -> int:
+        async with runtime.current().database.store() as store:
+            return await store.delete_finished_before(cutoff)
+
+    deleted = self.run_async(run())
+    log.info("deleted %d finished jobs last updated before %s", deleted, cutoff.isoformat())
+    return deleted

@@ -1,0 +1,123 @@
+"""The loop runners: time limits, isolation between calls, and many threads at once."""
+
+import asyncio
+import contextvars
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from {{ cookiecutter.project_slug }}.loops import (
+    FreshLoopRunner,
+    LoopRunner,
+    ThreadLoopRunner,
+    TimeLimitExceededError,
+)
+
+RUNNERS = [FreshLoopRunner, ThreadLoopRunner]
+request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="unset")
+
+
+@pytest.fixture(params=RUNNERS, ids=lambda cls: cls.__name__)
+def runner(request: pytest.FixtureRequest) -> Iterator[LoopRunner]:
+    runner: LoopRunner = request.param()
+    yield runner
+    runner.close()
+
+
+async def loop_id() -> int:
+    return id(asyncio.get_running_loop())
+
+
+def test_returns_the_result(runner: LoopRunner) -> None:
+    async def answer() -> int:
+        await asyncio.sleep(0)
+        return 42
+
+    assert runner.run(answer()) == 42
+
+
+def test_time_limit_is_enforced_inside_the_loop(runner: LoopRunner) -> None:
+    with pytest.raises(TimeLimitExceededError, match=r"time limit of 0\.05s exceeded"):
+        runner.run(asyncio.sleep(5), time_limit=0.05)
+
+
+def test_a_timeout_raised_by_the_code_itself_is_not_a_time_limit(runner: LoopRunner) -> None:
+    async def driver_timeout() -> None:
+        raise TimeoutError("connect timed out")
+
+    with pytest.raises(TimeoutError, match="connect timed out") as raised:
+        runner.run(driver_timeout(), time_limit=10)
+    assert not isinstance(raised.value, TimeLimitExceededError)
+
+
+def test_context_variables_do_not_leak_between_calls(runner: LoopRunner) -> None:
+    async def set_and_read() -> str:
+        before = request_id.get()
+        request_id.set("job-1")
+        return before
+
+    assert runner.run(set_and_read()) == "unset"
+    assert runner.run(set_and_read()) == "unset"
+
+
+def test_fresh_runner_closes_its_loop_when_the_call_returns() -> None:
+    async def current_loop() -> asyncio.AbstractEventLoop:
+        return asyncio.get_running_loop()
+
+    runner = FreshLoopRunner()
+    first, second = runner.run(current_loop()), runner.run(current_loop())
+    assert first is not second
+    assert first.is_closed()
+    assert second.is_closed()
+
+
+def test_thread_runner_keeps_one_loop_per_thread() -> None:
+    runner = ThreadLoopRunner()
+    try:
+        here = {runner.run(loop_id()) for _ in range(3)}
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            there = {pool.submit(runner.run, loop_id()).result() for _ in range(3)}
+        assert len(here) == 1
+        assert len(there) == 1
+        assert here != there
+    finally:
+        runner.close()
+
+
+def test_thread_runner_cancels_tasks_a_call_leaves_behind() -> None:
+    runner = ThreadLoopRunner()
+    cancelled = threading.Event()
+
+    async def forever() -> None:
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    async def leave_a_task_behind() -> None:
+        asyncio.get_running_loop().create_task(forever())
+        await asyncio.sleep(0)
+
+    try:
+        runner.run(leave_a_task_behind())
+        assert cancelled.is_set(), "the stray task survived the call that started it"
+        assert runner.run(asyncio.sleep(0, result="next call runs")) == "next call runs"
+    finally:
+        runner.close()
+
+
+def test_many_threads_starting_at_once_each_get_a_working_loop(runner: LoopRunner) -> None:
+    threads = 16
+    barrier = threading.Barrier(threads)
+
+    def call() -> int:
+        barrier.wait()  # every thread enters run() at the same moment
+        return runner.run(loop_id())
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        loops = list(pool.map(lambda _: call(), range(threads)))
+    assert len(loops) == threads
+    assert len(set(loops)) == threads, f"{threads} threads shared {len(set(loops))} loops"

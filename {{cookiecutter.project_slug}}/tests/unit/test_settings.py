@@ -1,0 +1,54 @@
+"""Settings refuse what would be unsafe or inconsistent, with a message that says why."""
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from {{ cookiecutter.project_slug }}.settings import Settings
+
+
+def make(**values: Any) -> Settings:
+    return Settings(_env_file=None, **values)
+
+
+def test_development_accepts_the_example_values() -> None:
+    settings = make(environment="development", api_keys="dev-api-key")
+    assert [key.get_secret_value() for key in settings.api_keys] == ["dev-api-key"]
+
+
+@pytest.mark.parametrize("environment", ["staging", "production"])
+def test_placeholder_api_key_is_refused_outside_development(environment: str) -> None:
+    with pytest.raises(ValidationError, match=r"API_KEYS\b.* must be set to a real secret"):
+        make(environment=environment, api_keys="dev-api-key")
+
+
+def test_a_database_without_a_password_is_refused_in_production() -> None:
+    with pytest.raises(ValidationError, match=r"URL password must be set to a real secret"):
+        make(environment="production", api_keys="a-long-random-key-from-the-hook")
+
+
+def test_empty_api_keys_are_refused_outside_development() -> None:
+    with pytest.raises(ValidationError, match="API_KEYS"):
+        make(environment="production", api_keys="")
+
+
+def test_comma_separated_keys_are_split_and_trimmed() -> None:
+    settings = make(api_keys=" one ,two,, ")
+    assert [key.get_secret_value() for key in settings.api_keys] == ["one", "two"]
+
+
+def test_visibility_timeout_must_exceed_the_time_limit() -> None:
+    with pytest.raises(ValidationError, match="BROKER_VISIBILITY_TIMEOUT"):
+        make(task_time_limit=600, broker_visibility_timeout=300)
+
+
+@pytest.mark.parametrize("field", ["api_pool_size", "task_time_limit", "broker_visibility_timeout"])
+def test_non_positive_numbers_are_refused(field: str) -> None:
+    with pytest.raises(ValidationError, match=field):
+        make(**{field: 0})
+
+
+def test_unknown_worker_db_mode_is_refused() -> None:
+    with pytest.raises(ValidationError, match="worker_db_mode"):
+        make(worker_db_mode="shared")
