@@ -113,11 +113,15 @@ def test_many_threads_starting_at_once_each_get_a_working_loop(runner: LoopRunne
     threads = 16
     barrier = threading.Barrier(threads)
 
-    def call() -> int:
+    async def current_loop() -> asyncio.AbstractEventLoop:
+        return asyncio.get_running_loop()
+
+    def call() -> asyncio.AbstractEventLoop:
         barrier.wait()  # every thread enters run() at the same moment
-        return runner.run(loop_id())
+        return runner.run(current_loop())
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
+        # The loops themselves are kept, so no two can share an id by being freed and reused.
         loops = list(pool.map(lambda _: call(), range(threads)))
-    assert len(loops) == threads
-    assert len(set(loops)) == threads, f"{threads} threads shared {len(set(loops))} loops"
+    distinct = len({id(loop) for loop in loops})
+    assert distinct == threads, f"{threads} threads shared {distinct} loops"
