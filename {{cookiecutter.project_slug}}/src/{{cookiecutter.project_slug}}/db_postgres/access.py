@@ -43,11 +43,17 @@ class WorkerDatabase:
         self._shared = (
             SqlJobStore(task_engine(settings)) if settings.worker_db_mode == "per-task" else None
         )
+        # Only the shared engine needs it; a per-loop engine's first connect is its loop's alone.
+        self._first_connect_done = self._shared is None
+        self._first_connect_lock = threading.Lock()
 
     @asynccontextmanager
     async def store(self) -> AsyncIterator[SqlJobStore]:
         """The store for the task running on the current loop."""
-        yield self._store_for_this_loop()
+        store = self._store_for_this_loop()
+        if not self._first_connect_done:
+            await self._first_connect(store.engine)
+        yield store
 
     def engine(self) -> AsyncEngine:
         """The engine a task on the current loop uses (for diagnostics and tests)."""
@@ -62,6 +68,21 @@ class WorkerDatabase:
         for loop, store in per_loop.items():
             if not loop.is_closed():
                 loop.run_until_complete(store.engine.dispose())
+
+    async def _first_connect(self, engine: AsyncEngine) -> None:
+        """Make the shared engine's first connection on one thread while the others wait.
+
+        SQLAlchemy initialises the dialect on an engine's first connection, behind an asyncio
+        lock created on whichever loop gets there first. When a worker starts with a full
+        queue, all its threads (each with its own loop) get there at once, and the others fail
+        with "Lock is bound to a different event loop". Blocking those threads here, once, for
+        the length of one connect, is what a shared engine across loops needs.
+        """
+        with self._first_connect_lock:
+            if not self._first_connect_done:
+                async with engine.connect():
+                    pass
+                self._first_connect_done = True
 
     def _store_for_this_loop(self) -> SqlJobStore:
         if self._shared is not None:
