@@ -45,7 +45,8 @@ def compose_commands(project: Path) -> dict[str, list[str]]:
     commands = {}
     for name, service in compose["services"].items():
         command = service.get("command")
-        if command:
+        # The service's own processes: built from this repository, not Redis or the database.
+        if command and "build" in service:
             commands[name] = shlex.split(command) if isinstance(command, str) else list(command)
     return commands
 
