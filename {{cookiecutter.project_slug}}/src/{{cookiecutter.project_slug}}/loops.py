@@ -29,9 +29,21 @@ def keep_background_tasks(started_before: set[asyncio.Task[Any]]) -> None:
     """Mark the tasks started on this loop since `started_before` as a resource's, not a leak.
 
     Call it right after creating a resource that runs tasks of its own, passing
-    `asyncio.all_tasks()` as it was just before.
+    `asyncio.all_tasks()` as it was just before. Tasks that those tasks start later (a
+    monitor that starts another once the server answers) are the resource's too.
     """
     _resource_tasks.update(asyncio.all_tasks() - started_before)
+
+
+def _inherit_resource_marks(
+    loop: asyncio.AbstractEventLoop, coro: Any, /, **kwargs: Any
+) -> "asyncio.Task[Any]":
+    """The task factory of a persistent loop: a task started by a resource's task is its too."""
+    task = asyncio.Task(coro, loop=loop, **kwargs)
+    creator = asyncio.current_task(loop)
+    if creator is not None and creator in _resource_tasks:
+        _resource_tasks.add(task)
+    return task
 
 
 class TimeLimitExceededError(TimeoutError):
@@ -103,6 +115,7 @@ class ThreadLoopRunner:
         runner: asyncio.Runner | None = getattr(self._local, "runner", None)
         if runner is None:
             runner = asyncio.Runner()
+            runner.get_loop().set_task_factory(_inherit_resource_marks)
             self._local.runner = runner
             with self._lock:
                 self._runners.append(runner)

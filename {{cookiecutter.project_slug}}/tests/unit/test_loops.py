@@ -13,6 +13,7 @@ from {{ cookiecutter.project_slug }}.loops import (
     LoopRunner,
     ThreadLoopRunner,
     TimeLimitExceededError,
+    keep_background_tasks,
 )
 
 RUNNERS = [FreshLoopRunner, ThreadLoopRunner]
@@ -105,6 +106,37 @@ def test_thread_runner_cancels_tasks_a_call_leaves_behind() -> None:
         runner.run(leave_a_task_behind())
         assert cancelled.is_set(), "the stray task survived the call that started it"
         assert runner.run(asyncio.sleep(0, result="next call runs")) == "next call runs"
+    finally:
+        runner.close()
+
+
+def test_thread_runner_keeps_tasks_a_resource_starts_after_the_call_that_made_it() -> None:
+    """A resource's task may start another later (a driver's monitor, once the server
+    answers): that one is the resource's too, not a leftover of the call it began in."""
+    runner = ThreadLoopRunner()
+    tasks: dict[str, asyncio.Task[None]] = {}
+    answered: list[asyncio.Event] = []
+
+    async def monitor() -> None:
+        await answered[0].wait()
+        tasks["started later"] = asyncio.get_running_loop().create_task(asyncio.sleep(3600))
+        await asyncio.sleep(3600)
+
+    async def open_resource() -> None:
+        before = asyncio.all_tasks()
+        answered.append(asyncio.Event())
+        tasks["monitor"] = asyncio.get_running_loop().create_task(monitor())
+        keep_background_tasks(before)
+
+    async def use_resource() -> None:
+        answered[0].set()
+        await asyncio.sleep(0.01)  # the monitor starts its second task during this call
+
+    try:
+        runner.run(open_resource())
+        runner.run(use_resource())
+        assert set(tasks) == {"monitor", "started later"}
+        assert not any(task.done() for task in tasks.values()), "a resource's task was cancelled"
     finally:
         runner.close()
 
