@@ -37,8 +37,9 @@ def main() -> int:
         isolated = ["--isolated", "--line-length", "100", "--target-version", "py311"]
         first_party = f'lint.isort.known-first-party=["{STAND_IN}"]'
         sort_imports = ["check", "--select", "I", "--fix", "--quiet", "--config", first_party]
-        subprocess.run([sys.executable, "-m", "ruff", *sort_imports, *isolated, *files], check=False)
-        subprocess.run([sys.executable, "-m", "ruff", "format", "--quiet", *isolated, *files], check=True)
+        ruff = [sys.executable, "-m", "ruff"]
+        subprocess.run([*ruff, *sort_imports, *isolated, *files], check=False)
+        subprocess.run([*ruff, "format", "--quiet", *isolated, *files], check=True)
     finally:
         for path in swapped:
             path.write_text(path.read_text().replace(STAND_IN, EXPRESSION))

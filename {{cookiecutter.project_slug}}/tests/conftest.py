@@ -2,9 +2,24 @@
 
 import os
 
+import pytest
+
 # Set before the package is imported: the Celery app reads its broker URL at import time.
 # Each can be overridden from the environment (CI points them at its service containers).
 os.environ.setdefault("ENVIRONMENT", "development")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("TASK_TIME_LIMIT", "60")
 os.environ.setdefault("API_KEYS", "test-key")
+
+pytest_plugins = ["tests.services"]
+
+#: Test directories whose tests need the real services, and the markers they get.
+_SERVICE_SUITES = {"integration": ("integration",), "faults": ("integration", "faults")}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for directory, markers in _SERVICE_SUITES.items():
+            if directory in item.path.parts:
+                for marker in markers:
+                    item.add_marker(marker)

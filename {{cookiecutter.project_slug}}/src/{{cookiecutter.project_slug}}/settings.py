@@ -27,6 +27,9 @@ class Settings(DatabaseSettings):
 
     environment: Environment = "development"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    #: Prefix for every Redis key Celery uses, so several deployments (or test runs) can
+    #: share one Redis database without taking each other's jobs.
+    broker_key_prefix: str = ""
 
     #: Keys accepted in the X-API-Key header; comma separated in the environment.
     api_keys: Annotated[tuple[SecretStr, ...], NoDecode] = (SecretStr("dev-api-key"),)
@@ -39,9 +42,14 @@ class Settings(DatabaseSettings):
     #: Seconds a task may run. Enforced inside run_async, since the threads pool ignores
     #: Celery's own limits; prefork also gets a hard limit a little above it.
     task_time_limit: float = Field(default=300.0, gt=0)
+    #: Seconds after TASK_TIME_LIMIT at which prefork kills a task that did not stop.
+    task_hard_limit_margin: float = Field(default=30.0, gt=0)
     task_max_retries: int = Field(default=5, ge=0)
+    #: Deliveries plus retries after which a job fails for good: a job that kills its worker
+    #: every time (a poison message) would otherwise be redelivered forever.
+    job_max_attempts: int = Field(default=10, gt=0)
     #: Seconds Redis waits for an ack before it hands a job to another worker. It must exceed
-    #: the longest task, or a slow job runs twice.
+    #: the longest task (its hard time limit), or a slow job runs twice.
     broker_visibility_timeout: int = Field(default=3600, gt=0)
 
     #: Finished jobs older than this are deleted by the periodic clean-up.
@@ -56,10 +64,11 @@ class Settings(DatabaseSettings):
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Self:
-        if self.broker_visibility_timeout <= self.task_time_limit:
+        if self.broker_visibility_timeout <= self.hard_time_limit:
             raise ValueError(
                 f"BROKER_VISIBILITY_TIMEOUT ({self.broker_visibility_timeout}s) must exceed "
-                f"TASK_TIME_LIMIT ({self.task_time_limit:g}s), or a running job is delivered twice"
+                f"TASK_TIME_LIMIT + TASK_HARD_LIMIT_MARGIN ({self.hard_time_limit:g}s), "
+                "or a running job is delivered twice"
             )
         if self.environment != "development":
             weak = sorted(name for name, value in self.secrets() if value in PLACEHOLDER_SECRETS)
@@ -69,6 +78,11 @@ class Settings(DatabaseSettings):
                     f"{self.environment} (the post-generation hook wrote fresh ones to .env)"
                 )
         return self
+
+    @property
+    def hard_time_limit(self) -> float:
+        """When prefork kills a task stuck where run_async's own limit cannot reach it."""
+        return self.task_time_limit + self.task_hard_limit_margin
 
     def secrets(self) -> list[tuple[str, str]]:
         """Every secret this service is configured with, by the variable that sets it."""

@@ -1,68 +1,26 @@
-"""Integration fixtures: real Redis, the real database, and a real Celery worker in-process.
+"""Integration fixtures: a real Celery worker in-process, and the API with its lifespan.
 
-Services are found on localhost's default ports unless REDIS_URL and the database URL say
-otherwise. A missing service fails the run with one line saying how to start it.
+The services themselves (`settings`, `services`) come from tests/services.py.
 """
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-import redis
 from celery import Celery
 from celery.worker import WorkController
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.project_slug }}.api.app import create_app
-from {{ cookiecutter.project_slug }}.db import prepare_database
 from {{ cookiecutter.project_slug }}.jobs.model import FINISHED
 from {{ cookiecutter.project_slug }}.layout import QUEUES
 from {{ cookiecutter.project_slug }}.settings import Settings
 from {{ cookiecutter.project_slug }}.worker import runtime
 from {{ cookiecutter.project_slug }}.worker.celery_app import app as real_celery_app
+from tests.services import HEADERS
 
-from .db import TEST_ENVIRONMENT, database_problem
-
-for _name, _value in TEST_ENVIRONMENT.items():
-    os.environ.setdefault(_name, _value)
-
-API_KEY = os.environ["API_KEYS"].split(",")[0]
-HEADERS = {"X-API-Key": API_KEY}
 WORKER_CONCURRENCY = 8
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "integration" in item.path.parts:
-            item.add_marker(pytest.mark.integration)
-
-
-@pytest.fixture(scope="session")
-def settings() -> Settings:
-    return Settings(_env_file=None)
-
-
-@pytest.fixture(scope="session")
-def services(settings: Settings) -> Settings:
-    """Check Redis and the database answer, then bring the schema up to date."""
-    problems = [p for p in (_redis_problem(settings.redis_url), database_problem(settings)) if p]
-    if problems:
-        pytest.fail("; ".join(problems), pytrace=False)
-    prepare_database(settings)
-    return settings
-
-
-def _redis_problem(url: str) -> str | None:
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.RedisError as exc:
-        return (
-            f"Redis is not reachable at {url} ({type(exc).__name__}): start it "
-            "(redis-server, or docker compose up -d redis) or set REDIS_URL"
-        )
-    return None
 
 
 # celery.contrib.pytest: run the project's own app, on the threads pool, consuming every queue.

@@ -8,8 +8,7 @@ from celery.worker import WorkController
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.project_slug }}.layout import CPU_QUEUE, QUEUES
-
-from .conftest import HEADERS
+from tests.services import HEADERS
 
 WaitForJob = Callable[..., dict[str, Any]]
 

@@ -38,9 +38,14 @@ def test_comma_separated_keys_are_split_and_trimmed() -> None:
     assert [key.get_secret_value() for key in settings.api_keys] == ["one", "two"]
 
 
-def test_visibility_timeout_must_exceed_the_time_limit() -> None:
+@pytest.mark.parametrize("visibility_timeout", [300, 600, 630])
+def test_visibility_timeout_must_exceed_the_hard_time_limit(visibility_timeout: int) -> None:
     with pytest.raises(ValidationError, match="BROKER_VISIBILITY_TIMEOUT"):
-        make(task_time_limit=600, broker_visibility_timeout=300)
+        make(task_time_limit=600, broker_visibility_timeout=visibility_timeout)
+
+
+def test_visibility_timeout_just_above_the_hard_limit_is_accepted() -> None:
+    assert make(task_time_limit=600, broker_visibility_timeout=631).hard_time_limit == 630
 
 
 @pytest.mark.parametrize("field", ["api_pool_size", "task_time_limit", "broker_visibility_timeout"])

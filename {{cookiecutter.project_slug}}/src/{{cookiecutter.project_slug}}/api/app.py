@@ -8,6 +8,8 @@ from redis.asyncio import Redis
 
 from ..db import open_api_store
 from ..settings import Settings, get_settings
+from ..worker.celery_app import create_celery_app
+from .enqueue import CeleryEnqueuer
 from .limits import BodySizeLimit
 from .routes import health, jobs
 
@@ -34,6 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # The API publishes with its own settings (broker URL, key prefix), never a global's.
+    app.state.enqueuer = CeleryEnqueuer(create_celery_app(settings))
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.include_router(health.router)
     app.include_router(jobs.router)

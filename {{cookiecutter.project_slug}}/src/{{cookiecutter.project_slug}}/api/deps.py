@@ -7,7 +7,7 @@ from redis.asyncio import Redis
 
 from ..jobs.store import JobStore
 from ..settings import Settings
-from .enqueue import Enqueuer, send_job
+from .enqueue import Enqueuer
 from .security import require_api_key
 
 
@@ -26,9 +26,10 @@ def _redis(request: Request) -> Redis:
     return redis
 
 
-def get_enqueuer() -> Enqueuer:
-    """The real broker; tests override this dependency with a recorder."""
-    return send_job
+def get_enqueuer(request: Request) -> Enqueuer:
+    """The app's broker; tests override this dependency with a recorder."""
+    enqueuer: Enqueuer = request.app.state.enqueuer
+    return enqueuer
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]

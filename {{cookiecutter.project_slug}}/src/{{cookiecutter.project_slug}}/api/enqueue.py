@@ -5,8 +5,8 @@ from typing import Protocol
 from uuid import UUID
 
 import anyio
+from celery import Celery
 
-from ..worker.celery_app import app as celery_app
 from ..worker.celery_app import job_task_name
 
 #: Fail fast when the broker is down: the request answers 503 rather than hanging.
@@ -17,14 +17,20 @@ class Enqueuer(Protocol):
     async def __call__(self, queue: str, job_id: UUID) -> None: ...
 
 
-async def send_job(queue: str, job_id: UUID) -> None:
-    """Publish the job's task on its queue. Kombu blocks, so it runs in a worker thread."""
-    send = partial(
-        celery_app.send_task,
-        job_task_name(queue),
-        args=[str(job_id)],
-        queue=queue,
-        retry=True,
-        retry_policy=PUBLISH_RETRY_POLICY,
-    )
-    await anyio.to_thread.run_sync(send)
+class CeleryEnqueuer:
+    """Publishes a job's task by name on its queue; the API needs no task code for that."""
+
+    def __init__(self, celery: Celery) -> None:
+        self.celery = celery
+
+    async def __call__(self, queue: str, job_id: UUID) -> None:
+        send = partial(
+            self.celery.send_task,
+            job_task_name(queue),
+            args=[str(job_id)],
+            queue=queue,
+            retry=True,
+            retry_policy=PUBLISH_RETRY_POLICY,
+        )
+        # Kombu blocks while it publishes, so it runs in a worker thread.
+        await anyio.to_thread.run_sync(send)

@@ -6,6 +6,7 @@ worker's start-up), never guessed from `sys.argv`.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -15,8 +16,19 @@ if TYPE_CHECKING:  # settings.py imports this package for its database fields
     from ..settings import Settings
 
 
-def _connect_args(settings: Settings) -> dict[str, Any]:
-    return {"timeout": settings.database_connect_timeout}
+_PACKAGE = __name__.split(".")[0]
+
+
+def application_name(role: str, pid: int | None = None) -> str:
+    """How a process's connections name themselves in pg_stat_activity: package, role, pid."""
+    return f"{_PACKAGE}-{role}-{os.getpid() if pid is None else pid}"
+
+
+def _connect_args(settings: Settings, role: str) -> dict[str, Any]:
+    return {
+        "timeout": settings.database_connect_timeout,
+        "server_settings": {"application_name": application_name(role)},
+    }
 
 
 def api_engine(settings: Settings) -> AsyncEngine:
@@ -26,7 +38,7 @@ def api_engine(settings: Settings) -> AsyncEngine:
         pool_size=settings.api_pool_size,
         max_overflow=settings.api_pool_overflow,
         pool_pre_ping=True,
-        connect_args=_connect_args(settings),
+        connect_args=_connect_args(settings, "api"),
     )
 
 
@@ -37,7 +49,7 @@ def task_engine(settings: Settings) -> AsyncEngine:
     be bound to a loop that has since closed.
     """
     return create_async_engine(
-        settings.database_url, poolclass=NullPool, connect_args=_connect_args(settings)
+        settings.database_url, poolclass=NullPool, connect_args=_connect_args(settings, "worker")
     )
 
 
@@ -48,5 +60,5 @@ def thread_engine(settings: Settings) -> AsyncEngine:
         pool_size=settings.worker_thread_pool_size,
         max_overflow=0,
         pool_pre_ping=True,
-        connect_args=_connect_args(settings),
+        connect_args=_connect_args(settings, "worker"),
     )

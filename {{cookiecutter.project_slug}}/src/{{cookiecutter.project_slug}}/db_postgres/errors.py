@@ -1,6 +1,6 @@
 """Errors worth retrying: the database or the network went away, and may come back."""
 
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     ConnectionError,
@@ -9,10 +9,3 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     InterfaceError,
     OperationalError,
 )
-
-
-def is_transient(exc: BaseException) -> bool:
-    """True for a lost connection, also when the driver wraps it in a generic DBAPIError."""
-    if isinstance(exc, TRANSIENT_ERRORS):
-        return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated

@@ -17,16 +17,20 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"
 
 
-async def run_job(store: JobStore, job_id: UUID, work: Work) -> Outcome:
+async def run_job(store: JobStore, job_id: UUID, work: Work, max_attempts: int) -> Outcome:
     """Run the job's work once and record the result.
 
     Transient errors (the database or the network went away) propagate, so the task can retry;
-    the job stays RUNNING and the retry claims it again. Bad input fails the job for good.
+    the job stays RUNNING and the retry claims it again. Bad input fails the job for good, and
+    so does a job claimed more than `max_attempts` times (one that keeps killing its worker).
     """
     job = await store.claim(job_id)
     if job is None:
         log.info("job %s is unknown or already finished; not running it again", job_id)
         return Outcome.SKIPPED
+    if job.attempts > max_attempts:
+        await store.fail(job_id, f"gave up after {max_attempts} attempts")
+        return Outcome.FAILED
     try:
         result = await work(job.payload)
     except InvalidPayloadError as exc:

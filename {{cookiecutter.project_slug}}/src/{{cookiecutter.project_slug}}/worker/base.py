@@ -35,7 +35,10 @@ class ProcessingTask(Task):  # type: ignore[type-arg]
 
     def run_async(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run `coro` to completion on this worker thread's event loop and return its result."""
-        time_limit = self.soft_time_limit or self.app.conf.task_soft_time_limit
+        # A limit given for this call (apply_async(soft_time_limit=...)) wins over the task's,
+        # which wins over the app's.
+        _, call_limit = self.request.timelimit or (None, None)
+        time_limit = call_limit or self.soft_time_limit or self.app.conf.task_soft_time_limit
         try:
             return runtime.current().loops.run(coro, time_limit=time_limit)
         except TimeLimitExceededError as exc:

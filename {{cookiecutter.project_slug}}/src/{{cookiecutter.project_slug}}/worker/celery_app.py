@@ -30,7 +30,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     return {
         "broker_url": settings.redis_url,
         "broker_connection_retry_on_startup": True,
-        "broker_transport_options": {"visibility_timeout": settings.broker_visibility_timeout},
+        "broker_transport_options": {"visibility_timeout": settings.broker_visibility_timeout}
+        | ({"global_keyprefix": settings.broker_key_prefix} if settings.broker_key_prefix else {}),
         # JSON only: never unpickle what comes off the wire.
         "task_serializer": "json",
         "accept_content": ["json"],
@@ -47,8 +48,10 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         # The soft limit is also what run_async enforces inside the loop on any pool; the hard
         # limit lets prefork kill a process stuck in CPU-bound code.
         "task_soft_time_limit": settings.task_time_limit,
-        "task_time_limit": settings.task_time_limit + 30,
-        # On shutdown, give running tasks time to finish before the cold shutdown requeues them.
+        "task_time_limit": settings.hard_time_limit,
+        # SIGTERM is a warm shutdown: running tasks finish (compose's stop_grace_period bounds
+        # the wait). On a cold shutdown (SIGQUIT), tasks still get this long before they are
+        # requeued, instead of waiting out the visibility timeout.
         "worker_soft_shutdown_timeout": 30.0,
         "worker_enable_soft_shutdown_on_idle": True,
         "worker_hijack_root_logger": False,

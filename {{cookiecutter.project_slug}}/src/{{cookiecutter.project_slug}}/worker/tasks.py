@@ -55,7 +55,8 @@ def _register_job_task(queue: str) -> Task:  # type: ignore[type-arg]
     def process_job(self: JobTask, job_id: str) -> str:
         async def run() -> Outcome:
             async with runtime.current().database.store() as store:
-                return await run_job(store, UUID(job_id), work)
+                max_attempts = runtime.current().settings.job_max_attempts
+                return await run_job(store, UUID(job_id), work, max_attempts)
 
         return self.run_async(run()).value
 

@@ -1,0 +1,68 @@
+"""Fault-test fixtures: an isolated broker namespace per test, and an API for its settings."""
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.project_slug }}.api.app import create_app
+from {{ cookiecutter.project_slug }}.jobs.model import FINISHED
+from {{ cookiecutter.project_slug }}.settings import Settings
+from tests.services import HEADERS
+
+Env = dict[str, str]
+
+
+@pytest.fixture
+def fault_env(services: Settings) -> Callable[..., Env]:
+    """Environment for one test's processes: its own Redis key prefix, plus any overrides.
+
+    The prefix keeps this test's queues apart from every other worker on the same Redis.
+    """
+    prefix = f"faults-{uuid.uuid4().hex[:8]}:"
+
+    def make(**overrides: str) -> Env:
+        return {"BROKER_KEY_PREFIX": prefix, "WORKER_DB_MODE": services.worker_db_mode} | overrides
+
+    return make
+
+
+def settings_for(env: Env) -> Settings:
+    values: dict[str, Any] = {name.lower(): value for name, value in env.items()}
+    return Settings(_env_file=None, **values)
+
+
+@pytest.fixture
+def api_for() -> Callable[[Env], AbstractContextManager[TestClient]]:
+    @contextmanager
+    def start(env: Env) -> Iterator[TestClient]:
+        with TestClient(create_app(settings_for(env))) as client:
+            yield client
+
+    return start
+
+
+def post_job(api: TestClient, payload: Any, tier: str | None = None) -> str:
+    body = {"payload": payload} | ({"tier": tier} if tier else {})
+    response = api.post("/jobs", json=body, headers=HEADERS)
+    assert response.status_code == 202, response.text
+    job_id: str = response.json()["id"]
+    return job_id
+
+
+def wait_for(api: TestClient, job_id: str, statuses: set[str], timeout: float) -> dict[str, Any]:
+    """Poll the job until its status is one of `statuses`; return it (whatever it is) at timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job: dict[str, Any] = api.get(f"/jobs/{job_id}", headers=HEADERS).json()
+        if job["status"] in statuses or time.monotonic() > deadline:
+            return job
+        time.sleep(0.05)
+
+
+def wait_finished(api: TestClient, job_id: str, timeout: float) -> dict[str, Any]:
+    return wait_for(api, job_id, {str(status) for status in FINISHED}, timeout)

@@ -1,0 +1,76 @@
+"""Real worker processes for fault tests, started with the same command line as compose's."""
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from {{ cookiecutter.project_slug }}.layout import IO_POOL, QUEUES
+
+PACKAGE = "{{ cookiecutter.project_slug }}"
+
+
+class WorkerProcess:
+    def __init__(self, env: dict[str, str], log: Path, concurrency: int = 4) -> None:
+        self.log = log
+        command = [
+            sys.executable, "-m", "celery", "-A", f"{PACKAGE}.worker.celery_app", "worker",
+            f"--queues={','.join(QUEUES)}", f"--hostname=faults-{uuid.uuid4().hex[:8]}@%h",
+            f"--pool={IO_POOL}",
+            f"--concurrency={concurrency}", "--loglevel=INFO",
+        ]  # fmt: skip
+        with log.open("ab") as out:
+            self.process = subprocess.Popen(
+                command,
+                env=os.environ | env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: kill -9 takes prefork children too
+            )
+        self._wait_ready(timeout=60)
+
+    def kill9(self) -> None:
+        """SIGKILL the whole worker, mid-task: no warm shutdown, no acknowledgement."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> int:
+        """SIGTERM: the warm shutdown compose and Kubernetes use."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+        return self.process.returncode
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if " ready." in self.output():
+                return
+            if self.process.poll() is not None:
+                raise AssertionError(
+                    f"worker exited with {self.process.returncode}:\n{self.output()[-3000:]}"
+                )
+            time.sleep(0.1)
+        self.kill9()
+        raise AssertionError(f"worker not ready within {timeout:g}s:\n{self.output()[-3000:]}")
+
+
+@contextlib.contextmanager
+def running_worker(env: dict[str, str], log: Path, concurrency: int = 4) -> Iterator[WorkerProcess]:
+    worker = WorkerProcess(env, log, concurrency)
+    try:
+        yield worker
+    finally:
+        worker.stop()
