@@ -31,7 +31,10 @@ LOOP_ERRORS = (
 
 def redis_via(settings: Settings, proxy: TcpProxy) -> str:
     """The Redis URL with its host and port replaced by the proxy's."""
-    return urlsplit(settings.redis_url)._replace(netloc=f"127.0.0.1:{proxy.port}").geturl()
+    url = urlsplit(settings.redis_url)
+    credentials = url.netloc.rpartition("@")[0]
+    address = f"127.0.0.1:{proxy.port}"
+    return url._replace(netloc=f"{credentials}@{address}" if credentials else address).geturl()
 
 
 def redis_proxy(settings: Settings) -> TcpProxy:
