@@ -1,4 +1,4 @@
-"""The real services the integration and fault suites use, checked once per run.
+"""The real services the integration and fault suites use, and the jobs API as they drive it.
 
 They are found on localhost's default ports unless REDIS_URL and the database's URL say
 otherwise (tests/integration/db.py names the database's). A missing service fails the run
@@ -6,11 +6,15 @@ with one line saying how to start it; nothing is skipped.
 """
 
 import os
+import time
+from typing import Any
 
 import pytest
 import redis
+from fastapi.testclient import TestClient
 
 from {{ cookiecutter.project_slug }}.db import prepare_database
+from {{ cookiecutter.project_slug }}.jobs.model import FINISHED
 from {{ cookiecutter.project_slug }}.settings import Settings
 from tests.integration.db import TEST_ENVIRONMENT, database_problem
 
@@ -46,3 +50,25 @@ def redis_problem(url: str) -> str | None:
             "(redis-server, or docker compose up -d redis) or set REDIS_URL"
         )
     return None
+
+
+def post_job(api: TestClient, payload: Any, tier: str | None = None) -> str:
+    body = {"payload": payload} | ({"tier": tier} if tier else {})
+    response = api.post("/jobs", json=body, headers=HEADERS)
+    assert response.status_code == 202, response.text
+    job_id: str = response.json()["id"]
+    return job_id
+
+
+def wait_for(api: TestClient, job_id: str, statuses: set[str], timeout: float) -> dict[str, Any]:
+    """Poll the job until its status is one of `statuses`; return it (whatever it is) at timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job: dict[str, Any] = api.get(f"/jobs/{job_id}", headers=HEADERS).json()
+        if job["status"] in statuses or time.monotonic() > deadline:
+            return job
+        time.sleep(0.05)
+
+
+def wait_finished(api: TestClient, job_id: str, timeout: float) -> dict[str, Any]:
+    return wait_for(api, job_id, {str(status) for status in FINISHED}, timeout)

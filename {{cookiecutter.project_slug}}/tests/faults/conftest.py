@@ -1,6 +1,5 @@
 """Fault-test fixtures: an isolated broker namespace per test, and an API for its settings."""
 
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -10,9 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.project_slug }}.api.app import create_app
-from {{ cookiecutter.project_slug }}.jobs.model import FINISHED
 from {{ cookiecutter.project_slug }}.settings import Settings
-from tests.services import HEADERS
 
 Env = dict[str, str]
 
@@ -44,25 +41,3 @@ def api_for() -> Callable[[Env], AbstractContextManager[TestClient]]:
             yield client
 
     return start
-
-
-def post_job(api: TestClient, payload: Any, tier: str | None = None) -> str:
-    body = {"payload": payload} | ({"tier": tier} if tier else {})
-    response = api.post("/jobs", json=body, headers=HEADERS)
-    assert response.status_code == 202, response.text
-    job_id: str = response.json()["id"]
-    return job_id
-
-
-def wait_for(api: TestClient, job_id: str, statuses: set[str], timeout: float) -> dict[str, Any]:
-    """Poll the job until its status is one of `statuses`; return it (whatever it is) at timeout."""
-    deadline = time.monotonic() + timeout
-    while True:
-        job: dict[str, Any] = api.get(f"/jobs/{job_id}", headers=HEADERS).json()
-        if job["status"] in statuses or time.monotonic() > deadline:
-            return job
-        time.sleep(0.05)
-
-
-def wait_finished(api: TestClient, job_id: str, timeout: float) -> dict[str, Any]:
-    return wait_for(api, job_id, {str(status) for status in FINISHED}, timeout)

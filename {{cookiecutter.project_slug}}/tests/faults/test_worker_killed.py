@@ -13,7 +13,9 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from .conftest import Env, post_job, wait_finished, wait_for
+from tests.services import post_job, wait_finished, wait_for
+
+from .conftest import Env
 from .workers import running_worker
 
 VISIBILITY_TIMEOUT = 4  # seconds; short so the test need not wait an hour for redelivery

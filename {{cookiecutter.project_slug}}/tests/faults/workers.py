@@ -14,6 +14,15 @@ from {{ cookiecutter.project_slug }}.layout import IO_POOL, QUEUES
 
 PACKAGE = "{{ cookiecutter.project_slug }}"
 
+#: What async code behind Celery says when loops or connections are shared where they must
+#: not be: the failures this service is built to avoid.
+LOOP_ERRORS = (
+    "attached to a different loop",
+    "bound to a different event loop",
+    "Event loop is closed",
+    "another operation is in progress",
+)
+
 
 class WorkerProcess:
     def __init__(self, env: dict[str, str], log: Path, concurrency: int = 4) -> None:
@@ -52,6 +61,11 @@ class WorkerProcess:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
+
+    def loop_errors(self) -> list[str]:
+        """Which of LOOP_ERRORS the worker has logged."""
+        output = self.output()
+        return [error for error in LOOP_ERRORS if error in output]
 
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

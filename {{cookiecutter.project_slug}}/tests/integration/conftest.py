@@ -3,7 +3,6 @@
 The services themselves (`settings`, `services`) come from tests/services.py.
 """
 
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -13,12 +12,11 @@ from celery.worker import WorkController
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.project_slug }}.api.app import create_app
-from {{ cookiecutter.project_slug }}.jobs.model import FINISHED
 from {{ cookiecutter.project_slug }}.layout import QUEUES
 from {{ cookiecutter.project_slug }}.settings import Settings
 from {{ cookiecutter.project_slug }}.worker import runtime
 from {{ cookiecutter.project_slug }}.worker.celery_app import app as real_celery_app
-from tests.services import HEADERS
+from tests.services import wait_finished
 
 WORKER_CONCURRENCY = 8
 
@@ -68,11 +66,6 @@ def api(services: Settings) -> Iterator[TestClient]:
 @pytest.fixture
 def wait_for_job(api: TestClient) -> Callable[..., dict[str, Any]]:
     def wait(job_id: str, timeout: float = 30.0) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while True:
-            body: dict[str, Any] = api.get(f"/jobs/{job_id}", headers=HEADERS).json()
-            if body["status"] in FINISHED or time.monotonic() > deadline:
-                return body
-            time.sleep(0.05)
+        return wait_finished(api, job_id, timeout)
 
     return wait
