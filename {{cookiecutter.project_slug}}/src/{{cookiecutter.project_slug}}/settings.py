@@ -34,6 +34,9 @@ class Settings(DatabaseSettings):
     #: Keys accepted in the X-API-Key header; comma separated in the environment.
     api_keys: Annotated[tuple[SecretStr, ...], NoDecode] = (SecretStr("dev-api-key"),)
     max_request_bytes: int = Field(default=1_000_000, gt=0)
+    #: Flower's basic-auth password, where Flower runs. Flower loads this app, so it is held
+    #: to the same rule as every other secret.
+    flower_password: SecretStr | None = None
 
     api_pool_size: int = Field(default=DEFAULT_API_POOL_SIZE, gt=0)
     api_pool_overflow: int = Field(default=DEFAULT_API_POOL_OVERFLOW, ge=0)
@@ -87,7 +90,9 @@ class Settings(DatabaseSettings):
     def secrets(self) -> list[tuple[str, str]]:
         """Every secret this service is configured with, by the variable that sets it."""
         keys = [("API_KEYS", key.get_secret_value()) for key in self.api_keys] or [("API_KEYS", "")]
-        return keys + self.database_secrets()
+        flower = self.flower_password
+        flower_secrets = [] if flower is None else [("FLOWER_PASSWORD", flower.get_secret_value())]
+        return keys + self.database_secrets() + flower_secrets
 
 
 @lru_cache

@@ -33,6 +33,12 @@ def test_empty_api_keys_are_refused_outside_development() -> None:
         make(environment="production", api_keys="")
 
 
+@pytest.mark.parametrize("password", ["change-me", ""])
+def test_a_placeholder_flower_password_is_refused_in_production(password: str) -> None:
+    with pytest.raises(ValidationError, match=r"FLOWER_PASSWORD"):
+        make(environment="production", api_keys="k" * 32, flower_password=password)
+
+
 def test_comma_separated_keys_are_split_and_trimmed() -> None:
     settings = make(api_keys=" one ,two,, ")
     assert [key.get_secret_value() for key in settings.api_keys] == ["one", "two"]
