@@ -40,9 +40,10 @@ def test_clean_up_deletes_only_finished_jobs_past_retention(
     worker_runtime: runtime.WorkerRuntime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     jobs = {status: asyncio.run(add(status)) for status in JobStatus}
-    # A retention of a tenth of a second, so these jobs are old by the time the task runs.
-    monkeypatch.setattr(worker_runtime.settings, "job_retention_days", 0.1 / 86_400)
-    time.sleep(0.3)
+    # A retention of one second, so these jobs are old by the time the task runs. (Whole
+    # seconds: the nx-27017 test server keeps server-side timestamps to the second.)
+    monkeypatch.setattr(worker_runtime.settings, "job_retention_days", 1 / 86_400)
+    time.sleep(2.5)
     deleted = cleanup_finished_jobs.apply().get()
     kept = {status.value: asyncio.run(exists(job)) for status, job in jobs.items()}
     assert kept == {"queued": True, "running": True, "succeeded": False, "failed": False}, (
