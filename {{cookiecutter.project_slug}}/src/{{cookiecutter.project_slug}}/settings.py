@@ -47,7 +47,9 @@ class Settings(DatabaseSettings):
     task_time_limit: float = Field(default=300.0, gt=0)
     #: Seconds after TASK_TIME_LIMIT at which prefork kills a task that did not stop.
     task_hard_limit_margin: float = Field(default=30.0, gt=0)
-    task_max_retries: int = Field(default=5, ge=0)
+    #: Retries of a transient failure; with the backoff in worker/base.py, 8 cover about
+    #: three minutes of an outage before the job fails.
+    task_max_retries: int = Field(default=8, ge=0)
     #: Deliveries plus retries after which a job fails for good: a job that kills its worker
     #: every time (a poison message) would otherwise be redelivered forever.
     job_max_attempts: int = Field(default=10, gt=0)

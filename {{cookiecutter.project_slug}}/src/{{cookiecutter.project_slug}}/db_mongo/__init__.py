@@ -11,13 +11,14 @@ hold clients differently, on purpose:
 """
 
 from .access import WorkerDatabase, get_task_db, open_api_store
-from .errors import TRANSIENT_ERRORS
+from .errors import TRANSIENT_ERRORS, is_transient
 from .schema import prepare_database
 
 __all__ = [
     "TRANSIENT_ERRORS",
     "WorkerDatabase",
     "get_task_db",
+    "is_transient",
     "open_api_store",
     "prepare_database",
 ]

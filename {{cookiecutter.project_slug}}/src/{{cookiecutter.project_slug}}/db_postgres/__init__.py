@@ -10,7 +10,13 @@ The API and the workers reach the database differently, on purpose:
 """
 
 from .access import WorkerDatabase, open_api_store
-from .errors import TRANSIENT_ERRORS
+from .errors import TRANSIENT_ERRORS, is_transient
 from .schema import prepare_database
 
-__all__ = ["TRANSIENT_ERRORS", "WorkerDatabase", "open_api_store", "prepare_database"]
+__all__ = [
+    "TRANSIENT_ERRORS",
+    "WorkerDatabase",
+    "is_transient",
+    "open_api_store",
+    "prepare_database",
+]

@@ -1,11 +1,36 @@
-"""Errors worth retrying: the database or the network went away, and may come back."""
+"""Which errors are worth retrying: the database or the network went away, and may come back."""
 
-from sqlalchemy.exc import InterfaceError, OperationalError
+import asyncpg
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
-    ConnectionError,
-    TimeoutError,
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    # ConnectionError and TimeoutError are OSErrors too.
     OSError,
     InterfaceError,
     OperationalError,
+    # asyncpg's own, found under SQLAlchemy's wrappers: class 08 (connection exceptions),
+    # a server still starting or shutting down, every connection slot taken.
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.ConnectionDoesNotExistError,
 )
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True if `exc`, or an error it wraps, means the connection failed rather than the query.
+
+    SQLAlchemy reports a connection dropped mid-query as a plain DBAPIError with
+    `connection_invalidated` set ("connection was closed in the middle of operation"), so
+    matching classes alone is not enough.
+    """
+    seen: set[int] = set()
+    error: BaseException | None = exc
+    while error is not None and id(error) not in seen:
+        if isinstance(error, TRANSIENT_ERRORS):
+            return True
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        seen.add(id(error))
+        error = getattr(error, "orig", None) or error.__cause__
+    return False

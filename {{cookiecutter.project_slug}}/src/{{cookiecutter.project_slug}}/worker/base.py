@@ -1,18 +1,37 @@
 """`ProcessingTask`: the base class that lets a synchronous Celery task run async code safely."""
 
 import logging
+import random
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from ..db import TRANSIENT_ERRORS
+from ..db import is_transient
 from ..loops import TimeLimitExceededError
 from . import runtime
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+
+RETRY_BACKOFF_SECONDS = 1.0
+RETRY_BACKOFF_MAX_SECONDS = 60.0
+
+
+def retry_countdown(retries: int) -> float:
+    """Seconds before retry number `retries + 1`: exponential, with "equal jitter".
+
+    Between half and all of the exponential step, so a fleet of workers does not come back
+    at once, yet no retry is immediate (Celery's own jitter can draw 0 and spend every retry
+    within the first seconds of an outage).
+    """
+    step = min(RETRY_BACKOFF_MAX_SECONDS, RETRY_BACKOFF_SECONDS * 2**retries)
+    return random.uniform(step / 2, step)  # noqa: S311 - spreading load, not a secret
+
+
+class TransientError(Exception):
+    """Something the task needs went away (the database, the network); retrying may work."""
 
 
 class ProcessingTask(Task):  # type: ignore[type-arg]
@@ -24,14 +43,16 @@ class ProcessingTask(Task):  # type: ignore[type-arg]
     """
 
     abstract = True
-    # Transient failures (the database or broker went away) retry with exponential backoff
-    # and jitter, so a fleet of workers does not return all at once. Bad input is not here.
-    autoretry_for = TRANSIENT_ERRORS
-    retry_backoff = 1
-    retry_backoff_max = 60
-    retry_jitter = True
     acks_late = True
     reject_on_worker_lost = True
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # Transient failures (run_async decides which errors those are) are retried, up to
+        # max_retries, after retry_countdown(); then the task fails. Bad input never retries.
+        try:
+            return super().__call__(*args, **kwargs)
+        except TransientError as exc:
+            raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
 
     def run_async(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run `coro` to completion on this worker thread's event loop and return its result."""
@@ -45,3 +66,7 @@ class ProcessingTask(Task):  # type: ignore[type-arg]
             # The same exception Celery raises for its soft limit on prefork, so callers and
             # `on_failure` handle both pools alike.
             raise SoftTimeLimitExceeded(str(exc)) from exc
+        except Exception as exc:
+            if is_transient(exc):
+                raise TransientError(f"{type(exc).__name__}: {exc}") from exc
+            raise
