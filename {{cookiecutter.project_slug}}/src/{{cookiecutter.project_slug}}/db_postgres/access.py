@@ -49,11 +49,16 @@ class WorkerDatabase:
 
     @asynccontextmanager
     async def store(self) -> AsyncIterator[SqlJobStore]:
-        """The store for the task running on the current loop."""
-        store = self._store_for_this_loop()
+        """A store for one task on the current loop, on one connection for the whole task.
+
+        One checkout (one NullPool connect, or one pre-ping) serves every statement of the
+        task, instead of one per statement.
+        """
+        engine = self._store_for_this_loop().engine
         if not self._first_connect_done:
-            await self._first_connect(store.engine)
-        yield store
+            await self._first_connect(engine)
+        async with engine.connect() as connection:
+            yield SqlJobStore(connection)
 
     def engine(self) -> AsyncEngine:
         """The engine a task on the current loop uses (for diagnostics and tests)."""
