@@ -2,6 +2,8 @@
 
 from pymongo.errors import ConnectionFailure
 
+from ..causes import error_chain
+
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     # ConnectionError and TimeoutError are OSErrors too.
     OSError,
@@ -13,11 +15,4 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 
 def is_transient(exc: BaseException) -> bool:
     """True if `exc`, or an error it was raised from, means the server could not be reached."""
-    seen: set[int] = set()
-    error: BaseException | None = exc
-    while error is not None and id(error) not in seen:
-        if isinstance(error, TRANSIENT_ERRORS):
-            return True
-        seen.add(id(error))
-        error = error.__cause__
-    return False
+    return any(isinstance(error, TRANSIENT_ERRORS) for error in error_chain(exc))

@@ -39,10 +39,8 @@ class WorkerDatabase:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._lock = threading.Lock()
-        self._per_loop: dict[asyncio.AbstractEventLoop, SqlJobStore] = {}
-        self._shared = (
-            SqlJobStore(task_engine(settings)) if settings.worker_db_mode == "per-task" else None
-        )
+        self._per_loop: dict[asyncio.AbstractEventLoop, AsyncEngine] = {}
+        self._shared = task_engine(settings) if settings.worker_db_mode == "per-task" else None
         # Only the shared engine needs it; a per-loop engine's first connect is its loop's alone.
         self._first_connect_done = self._shared is None
         self._first_connect_lock = threading.Lock()
@@ -54,25 +52,33 @@ class WorkerDatabase:
         One checkout (one NullPool connect, or one pre-ping) serves every statement of the
         task, instead of one per statement.
         """
-        engine = self._store_for_this_loop().engine
+        engine = self.engine()
         if not self._first_connect_done:
             await self._first_connect(engine)
         async with engine.connect() as connection:
             yield SqlJobStore(connection)
 
     def engine(self) -> AsyncEngine:
-        """The engine a task on the current loop uses (for diagnostics and tests)."""
-        return self._store_for_this_loop().engine
+        """The engine for tasks on the current loop: the shared one, or this loop's own."""
+        if self._shared is not None:
+            return self._shared
+        loop = asyncio.get_running_loop()
+        engine = self._per_loop.get(loop)
+        if engine is None:
+            engine = thread_engine(self._settings)
+            with self._lock:
+                self._per_loop[loop] = engine
+        return engine
 
     def close(self) -> None:
         """Dispose every engine, each on the loop its connections belong to."""
         with self._lock:
             per_loop, self._per_loop = self._per_loop, {}
         if self._shared is not None:
-            asyncio.run(self._shared.engine.dispose())
-        for loop, store in per_loop.items():
+            asyncio.run(self._shared.dispose())
+        for loop, engine in per_loop.items():
             if not loop.is_closed():
-                loop.run_until_complete(store.engine.dispose())
+                loop.run_until_complete(engine.dispose())
 
     async def _first_connect(self, engine: AsyncEngine) -> None:
         """Make the shared engine's first connection on one thread while the others wait.
@@ -88,14 +94,3 @@ class WorkerDatabase:
                 async with engine.connect():
                     pass
                 self._first_connect_done = True
-
-    def _store_for_this_loop(self) -> SqlJobStore:
-        if self._shared is not None:
-            return self._shared
-        loop = asyncio.get_running_loop()
-        store = self._per_loop.get(loop)
-        if store is None:
-            store = SqlJobStore(thread_engine(self._settings))
-            with self._lock:
-                self._per_loop[loop] = store
-        return store

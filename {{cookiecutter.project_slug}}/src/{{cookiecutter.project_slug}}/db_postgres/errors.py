@@ -3,6 +3,8 @@
 import asyncpg
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from ..causes import error_chain
+
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     # ConnectionError and TimeoutError are OSErrors too.
     OSError,
@@ -24,13 +26,8 @@ def is_transient(exc: BaseException) -> bool:
     `connection_invalidated` set ("connection was closed in the middle of operation"), so
     matching classes alone is not enough.
     """
-    seen: set[int] = set()
-    error: BaseException | None = exc
-    while error is not None and id(error) not in seen:
-        if isinstance(error, TRANSIENT_ERRORS):
-            return True
-        if isinstance(error, DBAPIError) and error.connection_invalidated:
-            return True
-        seen.add(id(error))
-        error = getattr(error, "orig", None) or error.__cause__
-    return False
+    return any(
+        isinstance(error, TRANSIENT_ERRORS)
+        or (isinstance(error, DBAPIError) and error.connection_invalidated)
+        for error in error_chain(exc)
+    )
