@@ -24,10 +24,19 @@ def application_name(role: str, pid: int | None = None) -> str:
     return f"{_PACKAGE}-{role}-{os.getpid() if pid is None else pid}"
 
 
-def _connect_args(settings: Settings, role: str) -> dict[str, Any]:
+def _common(settings: Settings, role: str) -> dict[str, Any]:
+    """What every engine shares: its connect arguments, and autocommit.
+
+    Autocommit, because every statement the store runs is a transaction on its own (one
+    conditional single-row change): BEGIN and COMMIT would be two more round trips per
+    statement, and the pre-ping would be three (BEGIN, ping, ROLLBACK) instead of one.
+    """
     return {
-        "timeout": settings.database_connect_timeout,
-        "server_settings": {"application_name": application_name(role)},
+        "isolation_level": "AUTOCOMMIT",
+        "connect_args": {
+            "timeout": settings.database_connect_timeout,
+            "server_settings": {"application_name": application_name(role)},
+        },
     }
 
 
@@ -38,7 +47,7 @@ def api_engine(settings: Settings) -> AsyncEngine:
         pool_size=settings.api_pool_size,
         max_overflow=settings.api_pool_overflow,
         pool_pre_ping=True,
-        connect_args=_connect_args(settings, "api"),
+        **_common(settings, "api"),
     )
 
 
@@ -49,7 +58,7 @@ def task_engine(settings: Settings) -> AsyncEngine:
     be bound to a loop that has since closed.
     """
     return create_async_engine(
-        settings.database_url, poolclass=NullPool, connect_args=_connect_args(settings, "worker")
+        settings.database_url, poolclass=NullPool, **_common(settings, "worker")
     )
 
 
@@ -60,5 +69,5 @@ def thread_engine(settings: Settings) -> AsyncEngine:
         pool_size=settings.worker_thread_pool_size,
         max_overflow=0,
         pool_pre_ping=True,
-        connect_args=_connect_args(settings, "worker"),
+        **_common(settings, "worker"),
     )
