@@ -313,10 +313,7 @@ def run_once(
         "--pool=threads", f"--concurrency={CONCURRENCY}", "--loglevel=WARNING",
         "--include=bench_worker_plugin",
     ]  # fmt: skip
-    prime = "1" if rendering.mode == "per-task" and not args.no_prime else "0"
-    env = process_env(
-        venv, rendering, BENCH_EXPECT=str(n), BENCH_OUT=str(out), BENCH_PRIME_ENGINE=prime
-    )
+    env = process_env(venv, rendering, BENCH_EXPECT=str(n), BENCH_OUT=str(out))
     with worker_log.open("w") as logfile:
         started = time.monotonic()
         proc = subprocess.Popen(
@@ -404,12 +401,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--only-variants",
         action="store_true",
         help="with --variant: skip the baseline per-task scenario (no-op and per-thread stay)",
-    )
-    parser.add_argument(
-        "--no-prime",
-        action="store_true",
-        help="do not open the per-task engine's first connection at worker start-up (shows "
-        "the template's first-connect race: per-task runs then fail or hang)",
     )
     parser.add_argument("--run-timeout", type=float, default=180, help="seconds per run")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")

@@ -11,20 +11,9 @@ The worker is started with the project's own command line; this module only adds
   BENCH_EXPECT tasks have finished it writes their times to BENCH_OUT (JSON), which is how
   the benchmark learns that the run is over without polling any service.
 
-and, with BENCH_PRIME_ENGINE=1 (the benchmark sets it for per-task runs; --no-prime turns it
-off), makes the per-task mode's shared NullPool engine open and close one connection at worker
-start-up, on the main thread, before any task runs. SQLAlchemy runs a new engine's dialect
-initialisation ("first_connect") once, under an asyncio.Lock that the engine shares with every
-event loop that uses it; when several worker threads each open that engine's first connection
-from their own loop at the same moment (a worker started on a backlog), that lock gets bound to
-one loop and the others fail ("bound to a different event loop") or hang forever. Priming does
-that initialisation once, where nothing races. It costs the measured tasks nothing (it happens
-before them, once per process), and a fix in the template makes it unnecessary; see README.md.
-
-Environment: BENCH_PACKAGE (the rendered package), BENCH_EXPECT, BENCH_OUT, BENCH_PRIME_ENGINE.
+Environment: BENCH_PACKAGE (the rendered package), BENCH_EXPECT, BENCH_OUT.
 """
 
-import asyncio
 import importlib
 import json
 import os
@@ -72,20 +61,3 @@ def _record(state: str | None = None, **_: Any) -> None:
         stamps, cpus, states = list(_finished), list(_cpu), dict(_states)
     if _out:
         _write(stamps, cpus, states)
-
-
-if os.environ.get("BENCH_PRIME_ENGINE") == "1":
-
-    @signals.worker_init.connect(weak=False)
-    def _prime_shared_engine(**_: Any) -> None:
-        # Connected after the project's own worker_init receiver (its module is imported
-        # first), so the worker runtime exists already.
-        runtime = importlib.import_module(os.environ["BENCH_PACKAGE"] + ".worker.runtime").current()
-        if runtime.settings.worker_db_mode != "per-task":
-            return
-
-        async def ping() -> None:
-            async with runtime.database.store() as store:
-                await store.ping()
-
-        asyncio.run(ping())
