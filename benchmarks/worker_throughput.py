@@ -21,7 +21,9 @@ Prints a table of tasks/s (each run and the median per scenario), then exactly t
 
 `--variant PATCH[:MODE]` adds a scenario rendered from the template with PATCH applied (a
 `git diff` made at the template root), to measure a proposed change against the baseline in
-the same run. MODE is per-thread (default), per-task, or no-op.
+the same run. MODE is per-thread (default), per-task, no-op, or unchecked (per-thread, but the
+jobs are not checked afterwards: for experiments that take the database out of the job task,
+such as benchmarks/variants/bridge-only.patch).
 """
 
 from __future__ import annotations
@@ -277,6 +279,7 @@ class Scenario:
     rendering: Rendering
     task: str  # the task name to send
     jobs: bool  # the task runs jobs (rows are inserted and checked)
+    check_jobs: bool = True  # False for experiments that take the database out of the task
     rates: list[float] = field(default_factory=list)
     cpu_ms: list[float] = field(default_factory=list)
 
@@ -360,7 +363,7 @@ def run_once(
     elapsed = stamps[n - 1] - stamps[warm - 1]
     rate = (n - warm) / elapsed
     cpu_ms = 1000 * (cpu[n - 1] - cpu[warm - 1]) / (n - warm)
-    if scenario.jobs:
+    if scenario.jobs and scenario.check_jobs:
         checked = rendering.client.call("verify", queue=args.queue)
         statuses = checked["statuses"]
         if statuses != {"succeeded": {"count": n, "max_attempts": 1}}:
@@ -395,7 +398,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="PATCH[:MODE]",
-        help="also run the template with PATCH applied (MODE: per-thread, per-task or no-op)",
+        help="also run the template with PATCH applied (MODE: per-thread, per-task, no-op, or "
+        "unchecked: per-thread without checking the jobs, for patches that take the database "
+        "out of the job task)",
     )
     parser.add_argument(
         "--only-variants",
@@ -433,15 +438,17 @@ def plan(args: argparse.Namespace) -> tuple[list[Rendering], list[Scenario]]:
     for index, spec in enumerate(args.variant, start=1):
         path_text, _, mode = spec.partition(":")
         mode = mode or "per-thread"
-        if mode not in {"per-thread", "per-task", "no-op"}:
-            raise BenchError(f"--variant {spec}: MODE must be per-thread, per-task or no-op")
+        if mode not in {"per-thread", "per-task", "no-op", "unchecked"}:
+            raise BenchError(
+                f"--variant {spec}: MODE must be per-thread, per-task, no-op or unchecked"
+            )
         patch = Path(path_text)
         if not patch.is_file():
             raise BenchError(f"--variant {spec}: no such patch file")
-        name = f"{patch.stem}" + (f" ({mode})" if mode != "per-thread" else "")
+        name = f"{patch.stem}" + (f" ({mode})" if mode not in {"per-thread", "unchecked"} else "")
         rendering = Rendering(
             name,
-            "per-thread" if mode == "no-op" else mode,
+            mode if mode in {"per-thread", "per-task"} else "per-thread",
             f"bench_wt_variant{index}",
             Path(),
             patch=patch,
@@ -450,7 +457,10 @@ def plan(args: argparse.Namespace) -> tuple[list[Rendering], list[Scenario]]:
         if mode == "no-op":
             scenarios.append(Scenario(name, rendering, "bench.noop", jobs=False))
         else:
-            scenarios.append(Scenario(name, rendering, f"jobs.process.{args.queue}", jobs=True))
+            task = f"jobs.process.{args.queue}"
+            scenarios.append(
+                Scenario(name, rendering, task, jobs=True, check_jobs=mode != "unchecked")
+            )
     return renderings, scenarios
 
 
