@@ -99,9 +99,9 @@ class Rendering:
         return f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{self.slug}"
 
 
-def template_copy(patch: Path, workdir: Path) -> Path:
-    """A copy of the template with `patch` applied (for --variant)."""
-    copy = workdir / f"template-{patch.stem}"
+def template_copy(patch: Path, workdir: Path, name: str) -> Path:
+    """A copy of the template with `patch` applied (for --variant), in workdir/template-name."""
+    copy = workdir / f"template-{name}"
     skip = shutil.ignore_patterns(
         ".git", ".venv", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", "uv.lock"
     )
@@ -122,7 +122,9 @@ def template_copy(patch: Path, workdir: Path) -> Path:
 def render(rendering: Rendering, workdir: Path) -> None:
     from cookiecutter.main import cookiecutter
 
-    template = template_copy(rendering.patch, workdir) if rendering.patch else TEMPLATE_DIR
+    template = (
+        template_copy(rendering.patch, workdir, rendering.slug) if rendering.patch else TEMPLATE_DIR
+    )
     out = workdir / f"render-{rendering.slug}"
     project = Path(
         cookiecutter(
