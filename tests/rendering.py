@@ -46,13 +46,18 @@ def uv(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
 def environment(project: Path, envs_dir: Path) -> Path:
     """A virtual environment with the project's dependencies, shared by identical sets."""
     wanted = requirements(project)
-    key = hashlib.sha256("\n".join(wanted).encode()).hexdigest()[:12]
+    # The install options are part of the key, so a change to them builds new environments.
+    options = ["--compile-bytecode"]
+    key = hashlib.sha256("\n".join(options + wanted).encode()).hexdigest()[:12]
     env = envs_dir / key
     envs_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(envs_dir / f"{key}.lock")):
         if not (env / "ready").exists():
             uv("venv", "--quiet", "--python", sys.executable, str(env))
-            uv("pip", "install", "--quiet", "--python", str(env / "bin" / "python"), *wanted)
+            # Bytecode compiled once here: the renderings' processes run with
+            # PYTHONDONTWRITEBYTECODE (below), so without it each one compiles every library.
+            python = str(env / "bin" / "python")
+            uv("pip", "install", "--quiet", *options, "--python", python, *wanted)
             (env / "ready").write_text("\n".join(wanted))
     return env
 
