@@ -29,7 +29,9 @@ def _common(settings: Settings, role: str) -> dict[str, Any]:
 
     Autocommit, because every statement the store runs is a transaction on its own (one
     conditional single-row change): BEGIN and COMMIT would be two more round trips per
-    statement, and the pre-ping would be three (BEGIN, ping, ROLLBACK) instead of one.
+    statement, and the pre-ping would be three (BEGIN, ping, ROLLBACK) instead of one. Code
+    that needs several statements to be atomic must leave autocommit on its connection first
+    (see `SqlJobStore._transaction`).
     """
     return {
         "isolation_level": "AUTOCOMMIT",

@@ -139,7 +139,9 @@ class SqlJobStore:
 
         The engines run in autocommit (see engines.py), so each statement commits on its own
         and `begin()` costs no round trip; it is here so that a store on an engine without
-        autocommit would still commit.
+        autocommit still commits. It does not make several statements atomic: a method that
+        needs that must first take its connection out of autocommit, with
+        `await connection.execution_options(isolation_level="READ COMMITTED")`.
         """
         if isinstance(self._bind, AsyncConnection):
             async with self._bind.begin():
