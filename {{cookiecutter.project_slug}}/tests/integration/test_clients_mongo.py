@@ -4,6 +4,7 @@ none may ever be used from a second loop."""
 
 import asyncio
 import socket
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -167,9 +168,13 @@ def test_per_thread_a_loop_keeps_its_client_between_runs(
 @pytest.mark.parametrize("mode", ["per-task", "per-thread"])
 def test_no_client_is_used_on_a_second_loop(services: Settings, mode: str) -> None:
     threads, runs_each = 8, 3
+    # Without it, a thread that finished early could be reused for another batch, and fewer
+    # than `threads` threads (so fewer per-thread clients) would take part.
+    barrier = threading.Barrier(threads)
     with worker(services, mode) as (database, loops):
 
         def task_runs(_: int) -> list[tuple[Client, Loop]]:
+            barrier.wait()
             return [loops.run(use_the_database(database)) for _ in range(runs_each)]
 
         with ThreadPoolExecutor(max_workers=threads) as pool:
