@@ -41,6 +41,15 @@ class MemoryJobStore:
         self._set(job, status=JobStatus.FAILED, error=reason)
         return True
 
+    async def take_stale(self, before: datetime, limit: int) -> list[Job]:
+        stale = [
+            job
+            for job in self.jobs.values()
+            if job.status in CLAIMABLE and job.updated_at is not None and job.updated_at < before
+        ]
+        stale.sort(key=lambda job: job.updated_at or before)
+        return [self._set(job) for job in stale[:limit]]
+
     async def delete_finished_before(self, cutoff: datetime) -> int:
         old = [
             job.id

@@ -57,6 +57,12 @@ class Settings(DatabaseSettings):
     #: the longest task (its hard time limit), or a slow job runs twice.
     broker_visibility_timeout: int = Field(default=3600, gt=0)
 
+    #: Seconds after which a job still QUEUED or RUNNING, with nothing changed, is sent again
+    #: by the periodic sweep: its message was lost (a connection cut while Redis handed it
+    #: over, a Redis without persistence restarted). It must exceed the visibility timeout,
+    #: by when a live message has been redelivered and a live run has ended.
+    job_requeue_after: int = Field(default=7200, gt=0)
+
     #: Finished jobs older than this are deleted by the periodic clean-up.
     job_retention_days: float = Field(default=7.0, gt=0)
 
@@ -74,6 +80,12 @@ class Settings(DatabaseSettings):
                 f"BROKER_VISIBILITY_TIMEOUT ({self.broker_visibility_timeout}s) must exceed "
                 f"TASK_TIME_LIMIT + TASK_HARD_LIMIT_MARGIN ({self.hard_time_limit:g}s), "
                 "or a running job is delivered twice"
+            )
+        if self.job_requeue_after <= self.broker_visibility_timeout:
+            raise ValueError(
+                f"JOB_REQUEUE_AFTER ({self.job_requeue_after}s) must exceed "
+                f"BROKER_VISIBILITY_TIMEOUT ({self.broker_visibility_timeout}s), or the sweep "
+                "sends jobs that Redis is about to redeliver"
             )
         if self.environment != "development":
             weak = sorted(name for name, value in self.secrets() if value in PLACEHOLDER_SECRETS)

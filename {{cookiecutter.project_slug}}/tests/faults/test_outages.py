@@ -4,9 +4,10 @@ Each outage is a proxy the test cuts (every connection reset, new ones refused) 
 restores, so the shared servers are never touched.
 """
 
+import threading
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -14,15 +15,45 @@ import pytest
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.project_slug }}.settings import Settings
+from {{ cookiecutter.project_slug }}.worker.celery_app import REQUEUE_TASK, create_celery_app
 from tests.integration.db import database_address, environment_via
 from tests.services import post_job, wait_finished
 
-from .conftest import Env
+from .conftest import Env, settings_for
 from .proxy import TcpProxy
 from .workers import running_worker
 
 JOBS = 16
 OUTAGE_SECONDS = 3.0
+#: Limits short enough for the sweep to act within the test. A message that Redis had just
+#: handed over when the connection was cut is gone, and only the sweep brings its job back.
+SWEEP_ENV = {
+    "TASK_TIME_LIMIT": "2.5",
+    "TASK_HARD_LIMIT_MARGIN": "1",
+    "BROKER_VISIBILITY_TIMEOUT": "4",
+    "JOB_REQUEUE_AFTER": "5",
+}
+SWEEP_EVERY_SECONDS = 2.0
+
+
+@contextmanager
+def sweeping(env: Env) -> Iterator[None]:
+    """Send the sweep task every SWEEP_EVERY_SECONDS, as beat would, until the block ends."""
+    celery = create_celery_app(settings_for(env))
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(SWEEP_EVERY_SECONDS):
+            celery.send_task(REQUEUE_TASK)
+
+    thread = threading.Thread(target=beat, name="test-beat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        celery.close()
 
 
 def redis_via(settings: Settings, proxy: TcpProxy) -> str:
@@ -67,16 +98,20 @@ def test_queued_jobs_complete_after_redis_restarts(
     tmp_path: Path,
 ) -> None:
     with redis_proxy(services) as proxy:
-        # The API publishes straight to Redis; the worker's broker connection goes through the
-        # proxy, so the worker is the one that loses Redis mid-run.
-        env = fault_env()
+        # The API (and the test's beat) publish straight to Redis; the worker's broker
+        # connection goes through the proxy, so the worker is the one that loses Redis mid-run.
+        env = fault_env(**SWEEP_ENV)
         worker_env = env | {"REDIS_URL": redis_via(services, proxy)}
-        with api_for(env) as api, running_worker(worker_env, tmp_path / "worker.log") as worker:
+        with (
+            api_for(env) as api,
+            running_worker(worker_env, tmp_path / "worker.log") as worker,
+            sweeping(env),
+        ):
             jobs, recovered_in = run_through_outage(api, proxy, {"sleep": 0.2})
     statuses = summary(jobs)
     assert statuses == {"succeeded": JOBS}, (
         f"after a {OUTAGE_SECONDS:g}s Redis outage: {statuses} of {JOBS} jobs, "
-        f"{recovered_in:.1f}s after Redis came back"
+        f"{recovered_in:.1f}s after Redis came back (swept every {SWEEP_EVERY_SECONDS:g}s)"
     )
     assert not worker.loop_errors(), worker.loop_errors()
 

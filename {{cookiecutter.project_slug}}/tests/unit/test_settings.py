@@ -63,3 +63,9 @@ def test_non_positive_numbers_are_refused(field: str) -> None:
 def test_unknown_worker_db_mode_is_refused() -> None:
     with pytest.raises(ValidationError, match="worker_db_mode"):
         make(worker_db_mode="shared")
+
+
+@pytest.mark.parametrize("requeue_after", [600, 700])
+def test_requeue_after_must_exceed_the_visibility_timeout(requeue_after: int) -> None:
+    with pytest.raises(ValidationError, match="JOB_REQUEUE_AFTER"):
+        make(broker_visibility_timeout=700, job_requeue_after=requeue_after)

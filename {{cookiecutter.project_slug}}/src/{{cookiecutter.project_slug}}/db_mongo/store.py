@@ -117,6 +117,28 @@ class MongoJobStore:
             job_id, CLAIMABLE, status=JobStatus.FAILED.value, error=reason
         )
 
+    async def take_stale(self, before: datetime, limit: int) -> list[Job]:
+        # One find_one_and_update per job: each stamps the job it returns, so two sweeps at
+        # once never take the same job. ($or of equalities, for the reason given below.)
+        stale = {
+            "$or": [
+                {"status": status.value, "updated_at": {"$lt": before}}
+                for status in sorted(CLAIMABLE)
+            ]
+        }
+        taken: list[Job] = []
+        while len(taken) < limit:
+            document = await self.jobs.find_one_and_update(
+                stale,
+                {"$currentDate": _STAMP},
+                sort=[("updated_at", 1)],
+                return_document=ReturnDocument.AFTER,
+            )
+            if document is None:
+                break
+            taken.append(to_job(document))
+        return taken
+
     async def delete_finished_before(self, cutoff: datetime) -> int:
         # One clause per status, each an equality and a range on the (status, updated_at)
         # index. (Not `$in` plus the range: the nx-27017 test server evaluates that wrongly.)

@@ -61,6 +61,20 @@ _FAIL = (
     .values(status=JobStatus.FAILED.value, error=bindparam("error"), updated_at=func.now())
     .returning(jobs.c.id)
 )
+_STALE = (
+    select(jobs.c.id)
+    .where(_status_in(CLAIMABLE), jobs.c.updated_at < bindparam("before"))
+    .order_by(jobs.c.updated_at)
+    .limit(bindparam("limit"))
+    # Two sweeps at once (two beats by mistake) each take different jobs, neither waits.
+    .with_for_update(skip_locked=True)
+)
+_TAKE_STALE = (
+    update(jobs)
+    .where(jobs.c.id.in_(_STALE.scalar_subquery()))
+    .values(updated_at=func.now())
+    .returning(*jobs.c)
+)
 _DELETE_FINISHED = delete(jobs).where(_status_in(FINISHED), jobs.c.updated_at < bindparam("cutoff"))
 _COUNT = select(func.count()).select_from(jobs)
 _PING = text("SELECT 1")
@@ -114,6 +128,12 @@ class SqlJobStore:
 
     async def fail(self, job_id: UUID, reason: str) -> bool:
         return await self._changed(_FAIL, job_id=job_id, error=reason)
+
+    async def take_stale(self, before: datetime, limit: int) -> list[Job]:
+        params = {"before": before, "limit": limit}
+        async with self._transaction() as connection:
+            rows = (await connection.execute(_TAKE_STALE, params)).mappings().all()
+        return [_job(row) for row in rows]
 
     async def delete_finished_before(self, cutoff: datetime) -> int:
         async with self._transaction() as connection:

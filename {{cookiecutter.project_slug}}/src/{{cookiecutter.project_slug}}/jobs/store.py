@@ -37,6 +37,15 @@ class JobStore(Protocol):
         """QUEUED or RUNNING -> FAILED with a readable reason. False if already finished."""
         ...
 
+    async def take_stale(self, before: datetime, limit: int) -> list[Job]:
+        """QUEUED or RUNNING jobs last updated before `before`, at most `limit` of them.
+
+        Each is stamped as updated now, in the same statement, and returned for the sweeper to
+        send again: a job whose message the broker lost would otherwise wait forever. The
+        stamp is what stops the next sweep (or a second beat) from sending it again at once.
+        """
+        ...
+
     async def delete_finished_before(self, cutoff: datetime) -> int:
         """Delete finished jobs last updated before `cutoff`; return how many."""
         ...

@@ -18,6 +18,7 @@ from . import runtime
 
 JOB_TASK_PREFIX = "jobs.process."
 CLEANUP_TASK = "jobs.cleanup"
+REQUEUE_TASK = "jobs.requeue_stale"
 
 
 def job_task_name(queue: str) -> str:
@@ -44,7 +45,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_queues": [Queue(name) for name in QUEUES],
         "task_default_queue": DEFAULT_TIER,
         "task_routes": {job_task_name(q): {"queue": q} for q in QUEUES}
-        | {CLEANUP_TASK: {"queue": DEFAULT_TIER}},
+        | {task: {"queue": DEFAULT_TIER} for task in (CLEANUP_TASK, REQUEUE_TASK)},
         # The soft limit is also what run_async enforces inside the loop on any pool; the hard
         # limit lets prefork kill a process stuck in CPU-bound code.
         "task_soft_time_limit": settings.task_time_limit,
@@ -56,7 +57,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "worker_enable_soft_shutdown_on_idle": True,
         "worker_hijack_root_logger": False,
         "beat_schedule": {
-            "clean-up-finished-jobs": {"task": CLEANUP_TASK, "schedule": timedelta(hours=1)}
+            "clean-up-finished-jobs": {"task": CLEANUP_TASK, "schedule": timedelta(hours=1)},
+            "requeue-stale-jobs": {"task": REQUEUE_TASK, "schedule": timedelta(minutes=5)},
         },
     }
 

@@ -1,4 +1,4 @@
-"""The tasks: one job task per queue, and the periodic clean-up."""
+"""The tasks: one job task per queue, and the periodic sweep and clean-up."""
 
 import logging
 from datetime import UTC, datetime, timedelta
@@ -8,14 +8,18 @@ from uuid import UUID
 from celery import Task
 
 from ..jobs.lifecycle import Outcome, run_job
+from ..jobs.model import Job
 from ..jobs.work import Work, digest, echo
 from ..layout import CPU_QUEUE, QUEUES
 from ..settings import get_settings
 from . import runtime
 from .base import ProcessingTask
-from .celery_app import CLEANUP_TASK, app, job_task_name
+from .celery_app import CLEANUP_TASK, REQUEUE_TASK, app, job_task_name
 
 log = logging.getLogger(__name__)
+
+#: Jobs one sweep sends again at most; the next sweep takes the rest.
+REQUEUE_BATCH = 1000
 
 
 def work_for(queue: str) -> Work:
@@ -87,3 +91,36 @@ def cleanup_finished_jobs(self: ProcessingTask) -> int:
     deleted = self.run_async(run())
     log.info("deleted %d finished jobs last updated before %s", deleted, cutoff.isoformat())
     return deleted
+
+
+@app.task(name=REQUEUE_TASK, base=ProcessingTask, bind=True)
+def requeue_stale_jobs(self: ProcessingTask) -> int:
+    """Send again the jobs whose message was lost (beat runs it every five minutes).
+
+    acks_late keeps a delivered message safe until its task ends, but a message can still
+    vanish: a connection cut just as Redis hands it over, or a Redis without persistence
+    restarting. Such a job stays QUEUED (or RUNNING) with nothing changing; after
+    JOB_REQUEUE_AFTER seconds this sends it again. Delivery stays at least once: the job's
+    conditional claim decides what a late duplicate does.
+    """
+    settings = runtime.current().settings
+    cutoff = datetime.now(UTC) - timedelta(seconds=settings.job_requeue_after)
+
+    async def take() -> list[Job]:
+        async with runtime.current().database.store() as store:
+            return await store.take_stale(cutoff, REQUEUE_BATCH)
+
+    stale = self.run_async(take())
+    for job in stale:
+        if job.queue not in QUEUES:
+            self.run_async(_record_failure(job.id, f"its queue {job.queue!r} is not served"))
+            continue
+        app.send_task(job_task_name(job.queue), args=[str(job.id)], queue=job.queue)
+    if stale:
+        log.warning(
+            "sent %d jobs again, unchanged for %ss: %s",
+            len(stale),
+            settings.job_requeue_after,
+            ", ".join(str(job.id) for job in stale[:20]),
+        )
+    return len(stale)
