@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -25,23 +26,28 @@ LOOP_ERRORS = (
 
 
 class WorkerProcess:
-    def __init__(self, env: dict[str, str], log: Path, concurrency: int = 4) -> None:
+    """A worker; with `restart`, started again whenever it exits, as compose's
+    `restart: unless-stopped` does (`restarts` counts how often)."""
+
+    def __init__(
+        self, env: dict[str, str], log: Path, concurrency: int = 4, *, restart: bool = False
+    ) -> None:
         self.log = log
-        command = [
+        self.env = os.environ | env
+        self.command = [
             sys.executable, "-m", "celery", "-A", f"{PACKAGE}.worker.celery_app", "worker",
             f"--queues={','.join(QUEUES)}", f"--hostname=faults-{uuid.uuid4().hex[:8]}@%h",
             f"--pool={IO_POOL}",
             f"--concurrency={concurrency}", "--loglevel=INFO",
         ]  # fmt: skip
-        with log.open("ab") as out:
-            self.process = subprocess.Popen(
-                command,
-                env=os.environ | env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: kill -9 takes prefork children too
-            )
+        self.restarts = 0
+        self._stopping = threading.Event()
+        self.process = self._start()
         self._wait_ready(timeout=60)
+        self._supervisor: threading.Thread | None = None
+        if restart:
+            self._supervisor = threading.Thread(target=self._supervise, daemon=True)
+            self._supervisor.start()
 
     def kill9(self) -> None:
         """SIGKILL the whole worker, mid-task: no warm shutdown, no acknowledgement."""
@@ -51,6 +57,9 @@ class WorkerProcess:
 
     def stop(self) -> int:
         """SIGTERM: the warm shutdown compose and Kubernetes use."""
+        self._stopping.set()
+        if self._supervisor is not None:
+            self._supervisor.join(timeout=10)
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -67,6 +76,22 @@ class WorkerProcess:
         output = self.output()
         return [error for error in LOOP_ERRORS if error in output]
 
+    def _start(self) -> "subprocess.Popen[bytes]":
+        with self.log.open("ab") as out:
+            return subprocess.Popen(
+                self.command,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: kill -9 takes prefork children too
+            )
+
+    def _supervise(self) -> None:
+        while not self._stopping.wait(0.2):
+            if self.process.poll() is not None:
+                self.restarts += 1
+                self.process = self._start()
+
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -82,8 +107,10 @@ class WorkerProcess:
 
 
 @contextlib.contextmanager
-def running_worker(env: dict[str, str], log: Path, concurrency: int = 4) -> Iterator[WorkerProcess]:
-    worker = WorkerProcess(env, log, concurrency)
+def running_worker(
+    env: dict[str, str], log: Path, concurrency: int = 4, *, restart: bool = False
+) -> Iterator[WorkerProcess]:
+    worker = WorkerProcess(env, log, concurrency, restart=restart)
     try:
         yield worker
     finally:
