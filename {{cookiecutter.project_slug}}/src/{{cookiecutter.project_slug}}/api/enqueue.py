@@ -7,7 +7,7 @@ from uuid import UUID
 import anyio
 from celery import Celery
 
-from ..worker.celery_app import job_task_name
+from ..worker.celery_app import send_job
 
 #: Fail fast when the broker is down: the request answers 503 rather than hanging.
 PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.1, "interval_step": 0.2}
@@ -25,12 +25,7 @@ class CeleryEnqueuer:
 
     async def __call__(self, queue: str, job_id: UUID) -> None:
         send = partial(
-            self.celery.send_task,
-            job_task_name(queue),
-            args=[str(job_id)],
-            queue=queue,
-            retry=True,
-            retry_policy=PUBLISH_RETRY_POLICY,
+            send_job, self.celery, queue, job_id, retry=True, retry_policy=PUBLISH_RETRY_POLICY
         )
         # Kombu blocks while it publishes, so it runs in a worker thread.
         await anyio.to_thread.run_sync(send)

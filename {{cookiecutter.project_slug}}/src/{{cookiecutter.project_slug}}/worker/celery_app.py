@@ -8,6 +8,7 @@ nothing it had not started.
 
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 from celery import Celery, signals
 from kombu import Queue
@@ -24,6 +25,14 @@ REQUEUE_TASK = "jobs.requeue_stale"
 def job_task_name(queue: str) -> str:
     """The name of the task that runs jobs sent to `queue`; explicit, so renames break loudly."""
     return JOB_TASK_PREFIX + queue
+
+
+def send_job(celery: Celery, queue: str, job_id: UUID, **options: Any) -> None:
+    """Publish the message that runs job `job_id` from `queue` (the API and the sweep both do).
+
+    By task name, so the sender needs no task code; `options` go to `send_task`.
+    """
+    celery.send_task(job_task_name(queue), args=[str(job_id)], queue=queue, **options)
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:

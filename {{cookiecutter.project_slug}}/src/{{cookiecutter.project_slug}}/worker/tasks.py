@@ -14,7 +14,7 @@ from ..layout import CPU_QUEUE, QUEUES
 from ..settings import get_settings
 from . import runtime
 from .base import ProcessingTask
-from .celery_app import CLEANUP_TASK, REQUEUE_TASK, app, job_task_name
+from .celery_app import CLEANUP_TASK, REQUEUE_TASK, app, job_task_name, send_job
 
 log = logging.getLogger(__name__)
 
@@ -107,20 +107,22 @@ def requeue_stale_jobs(self: ProcessingTask) -> int:
     cutoff = datetime.now(UTC) - timedelta(seconds=settings.job_requeue_after)
 
     async def take() -> list[Job]:
+        """The stale jobs a worker can run; those of a queue no worker serves fail."""
         async with runtime.current().database.store() as store:
-            return await store.take_stale(cutoff, REQUEUE_BATCH)
+            stale = await store.take_stale(cutoff, REQUEUE_BATCH)
+            for job in stale:
+                if job.queue not in QUEUES:
+                    await store.fail(job.id, f"its queue {job.queue!r} is not served")
+        return [job for job in stale if job.queue in QUEUES]
 
-    stale = self.run_async(take())
-    for job in stale:
-        if job.queue not in QUEUES:
-            self.run_async(_record_failure(job.id, f"its queue {job.queue!r} is not served"))
-            continue
-        app.send_task(job_task_name(job.queue), args=[str(job.id)], queue=job.queue)
-    if stale:
+    runnable = self.run_async(take())
+    for job in runnable:
+        send_job(app, job.queue, job.id)
+    if runnable:
         log.warning(
             "sent %d jobs again, unchanged for %ss: %s",
-            len(stale),
+            len(runnable),
             settings.job_requeue_after,
-            ", ".join(str(job.id) for job in stale[:20]),
+            ", ".join(str(job.id) for job in runnable[:20]),
         )
-    return len(stale)
+    return len(runnable)
