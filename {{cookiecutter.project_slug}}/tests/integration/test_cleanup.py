@@ -1,33 +1,14 @@
 """The periodic clean-up that beat runs: finished jobs past their retention go, others stay."""
 
-import asyncio
 import time
-from uuid import uuid4
 
 import pytest
 
-from {{ cookiecutter.project_slug }}.jobs.model import Job, JobStatus
+from {{ cookiecutter.project_slug }}.jobs.model import JobStatus
 from {{ cookiecutter.project_slug }}.worker import runtime
 from {{ cookiecutter.project_slug }}.worker.celery_app import CLEANUP_TASK, app
 from {{ cookiecutter.project_slug }}.worker.tasks import cleanup_finished_jobs
-
-
-async def add(status_after: JobStatus) -> Job:
-    async with runtime.current().database.store() as store:
-        job = Job(id=uuid4(), queue="test", status=JobStatus.QUEUED, payload={"cleanup": True})
-        await store.add(job)
-        if status_after is not JobStatus.QUEUED:
-            await store.claim(job.id)
-        if status_after is JobStatus.SUCCEEDED:
-            await store.succeed(job.id, None)
-        if status_after is JobStatus.FAILED:
-            await store.fail(job.id, "test")
-        return job
-
-
-async def exists(job: Job) -> bool:
-    async with runtime.current().database.store() as store:
-        return await store.get(job.id) is not None
+from tests.integration.jobs_in_states import add_job, job_exists
 
 
 def test_beat_runs_the_clean_up_hourly() -> None:
@@ -39,13 +20,13 @@ def test_beat_runs_the_clean_up_hourly() -> None:
 def test_clean_up_deletes_only_finished_jobs_past_retention(
     worker_runtime: runtime.WorkerRuntime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    jobs = {status: asyncio.run(add(status)) for status in JobStatus}
+    jobs = {status: add_job(worker_runtime, status) for status in JobStatus}
     # A retention of one second, so these jobs are old by the time the task runs. (Whole
     # seconds: the nx-27017 test server keeps server-side timestamps to the second.)
     monkeypatch.setattr(worker_runtime.settings, "job_retention_days", 1 / 86_400)
     time.sleep(2.5)
     deleted = cleanup_finished_jobs.apply().get()
-    kept = {status.value: asyncio.run(exists(job)) for status, job in jobs.items()}
+    kept = {status.value: job_exists(worker_runtime, job) for status, job in jobs.items()}
     assert kept == {"queued": True, "running": True, "succeeded": False, "failed": False}, (
         f"clean-up deleted {deleted} jobs; kept {kept}"
     )

@@ -4,37 +4,18 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import uuid4
 
 import pytest
 from celery.worker import WorkController
 
-from {{ cookiecutter.project_slug }}.jobs.model import Job, JobStatus
-from {{ cookiecutter.project_slug }}.layout import DEFAULT_TIER
+from {{ cookiecutter.project_slug }}.jobs.model import JobStatus
 from {{ cookiecutter.project_slug }}.worker import runtime
 from {{ cookiecutter.project_slug }}.worker.celery_app import REQUEUE_TASK, app
 from {{ cookiecutter.project_slug }}.worker.tasks import requeue_stale_jobs
+from tests.integration.jobs_in_states import add_job
 
 #: Ages are whole seconds: the nx-27017 test server keeps server-side timestamps to the second.
 AGE_SECONDS = 2.5
-
-
-def add_job(worker_runtime: runtime.WorkerRuntime, status: JobStatus) -> Job:
-    """A job in `status`, with no message on the broker: what a lost message leaves behind."""
-
-    async def add() -> Job:
-        async with worker_runtime.database.store() as store:
-            job = Job(id=uuid4(), queue=DEFAULT_TIER, status=JobStatus.QUEUED, payload={})
-            await store.add(job)
-            if status is not JobStatus.QUEUED:
-                await store.claim(job.id)
-            if status is JobStatus.SUCCEEDED:
-                await store.succeed(job.id, None)
-            if status is JobStatus.FAILED:
-                await store.fail(job.id, "test")
-            return job
-
-    return worker_runtime.loops.run(add())
 
 
 def test_beat_sweeps_every_five_minutes() -> None:
@@ -74,3 +55,17 @@ def test_a_job_whose_message_was_lost_is_sent_again_and_completes(
     job = wait_for_job(str(lost.id))
     assert job["status"] == "succeeded", f"after the sweep sent {sent} jobs: {job}"
     assert job["attempts"] == 1, job
+
+
+def test_a_stale_job_of_a_queue_no_worker_serves_fails_with_the_reason(
+    worker_runtime: runtime.WorkerRuntime,
+    wait_for_job: Callable[..., dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    orphan = add_job(worker_runtime, JobStatus.QUEUED, queue="retired")
+    monkeypatch.setattr(worker_runtime.settings, "job_requeue_after", 1)
+    time.sleep(AGE_SECONDS)
+    requeue_stale_jobs.apply().get()
+    job = wait_for_job(str(orphan.id), timeout=5)
+    assert job["status"] == "failed", job
+    assert job["error"] == "its queue 'retired' is not served", job
