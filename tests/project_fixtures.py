@@ -19,6 +19,11 @@ from rendering import TEMPLATE_DIR, environment, project_env, render, run
 #: Virtual environments outlive a run (keyed by their dependency set), so reruns are quick.
 CACHE_DIR = Path(os.environ.get("TEMPLATE_TEST_CACHE", TEMPLATE_DIR / ".cache"))
 
+#: The Redis server and database-name prefix the renderings use. Two runs of the suite at once
+#: (two clones on one machine) each set their own, or they consume each other's jobs.
+REDIS_SERVER = os.environ.get("TEMPLATE_TEST_REDIS", "redis://127.0.0.1:6379")
+DB_PREFIX = os.environ.get("TEMPLATE_TEST_DB_PREFIX", "tpl_")
+
 
 @dataclass(frozen=True)
 class Rendering:
@@ -78,9 +83,9 @@ def rendering(
 def service_variables(combination: Combination, mongo_url: str) -> dict[str, str]:
     """Local services for one combination, isolated from every other one running at once."""
     index = list(BY_ID).index(combination.id) + 1  # Redis databases 1..N; 0 is for people
-    name = "tpl_" + combination.id.replace("-", "_")
+    name = DB_PREFIX + combination.id.replace("-", "_")
     variables = {
-        "REDIS_URL": f"redis://127.0.0.1:6379/{index}",
+        "REDIS_URL": f"{REDIS_SERVER}/{index}",
         "API_KEYS": "template-test-key",
         "ENVIRONMENT": "development",
     }

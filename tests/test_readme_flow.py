@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from project_fixtures import DB_PREFIX, REDIS_SERVER
 from rendering import TEMPLATE_DIR, run
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("readme-flow")]
@@ -29,8 +30,8 @@ def test_rendered_with_the_cli_the_readme_commands_pass(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
     env |= {
         "UV_PYTHON": sys.executable,
-        "REDIS_URL": "redis://127.0.0.1:6379/12",
-        "DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:5432/tpl_readme_flow",
+        "REDIS_URL": f"{REDIS_SERVER}/12",
+        "DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DB_PREFIX}readme_flow",
     }
     uv = [sys.executable, "-m", "uv"]
     run([*uv, "sync", "--quiet"], cwd=project, env=env, timeout=300)
