@@ -10,6 +10,8 @@ os.environ.setdefault("ENVIRONMENT", "development")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("TASK_TIME_LIMIT", "60")
 os.environ.setdefault("API_KEYS", "test-key")
+# The example plain task returns a result; its test reads it back (worker/internal.py).
+os.environ.setdefault("RESULT_BACKEND_URL", os.environ["REDIS_URL"])
 
 pytest_plugins = ["tests.services"]
 

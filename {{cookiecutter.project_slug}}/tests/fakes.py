@@ -1,12 +1,22 @@
 """An in-memory `JobStore` for unit tests: the same conditional transitions, no database."""
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from uuid import UUID
 
 from pydantic import JsonValue
 
-from {{ cookiecutter.project_slug }}.jobs.model import CLAIMABLE, FINISHED, Job, JobStatus
+from {{ cookiecutter.project_slug }}.jobs.model import (
+    CLAIMABLE,
+    FINISHED,
+    ChildCounts,
+    Job,
+    JobStatus,
+)
+
+RUNNING = frozenset({JobStatus.RUNNING})
+FINISHING = frozenset({JobStatus.RUNNING, JobStatus.COMPLETING})
 
 
 class MemoryJobStore:
@@ -18,6 +28,11 @@ class MemoryJobStore:
         now = datetime.now(UTC)
         self.jobs[job.id] = replace(job, created_at=now, updated_at=now)
 
+    async def add_children(self, children: Sequence[Job]) -> None:
+        for child in children:
+            if child.id not in self.jobs:
+                await self.add(child)
+
     async def get(self, job_id: UUID) -> Job | None:
         return self.jobs.get(job_id)
 
@@ -25,27 +40,51 @@ class MemoryJobStore:
         job = self.jobs.get(job_id)
         if job is None or job.status not in CLAIMABLE:
             return None
-        return self._set(job, status=JobStatus.RUNNING, attempts=job.attempts + 1)
+        status = JobStatus.COMPLETING if job.status is JobStatus.COMPLETING else JobStatus.RUNNING
+        return self._set(job, status=status, attempts=job.attempts + 1)
+
+    async def release(self, job_id: UUID) -> bool:
+        job = self._in(job_id, RUNNING)
+        return job is not None and bool(
+            self._set(job, status=JobStatus.QUEUED, attempts=job.attempts - 1)
+        )
 
     async def succeed(self, job_id: UUID, result: JsonValue) -> bool:
-        job = self.jobs.get(job_id)
-        if job is None or job.status is not JobStatus.RUNNING:
-            return False
-        self._set(job, status=JobStatus.SUCCEEDED, result=result)
-        return True
+        job = self._in(job_id, FINISHING)
+        return job is not None and bool(self._set(job, status=JobStatus.SUCCEEDED, result=result))
 
     async def fail(self, job_id: UUID, reason: str) -> bool:
-        job = self.jobs.get(job_id)
-        if job is None or job.status not in CLAIMABLE:
-            return False
-        self._set(job, status=JobStatus.FAILED, error=reason)
-        return True
+        job = self._in(job_id, CLAIMABLE)
+        return job is not None and bool(self._set(job, status=JobStatus.FAILED, error=reason))
+
+    async def wait_for_children(self, job_id: UUID, total: int) -> bool:
+        job = self._in(job_id, RUNNING)
+        return job is not None and bool(
+            self._set(job, status=JobStatus.WAITING, children_total=total)
+        )
+
+    async def complete_if_children_done(self, job_id: UUID) -> Job | None:
+        job = self._in(job_id, frozenset({JobStatus.WAITING}))
+        if job is None or any(c.status not in FINISHED for c in await self.children(job_id)):
+            return None
+        return self._set(job, status=JobStatus.COMPLETING)
+
+    async def children(self, job_id: UUID) -> list[Job]:
+        return [job for job in self.jobs.values() if job.parent_id == job_id]
+
+    async def child_counts(self, job_id: UUID, total: int) -> ChildCounts:
+        statuses = [child.status for child in await self.children(job_id)]
+        return ChildCounts(
+            total, statuses.count(JobStatus.SUCCEEDED), statuses.count(JobStatus.FAILED)
+        )
 
     async def take_stale(self, before: datetime, limit: int) -> list[Job]:
         stale = [
             job
             for job in self.jobs.values()
-            if job.status in CLAIMABLE and job.updated_at is not None and job.updated_at < before
+            if job.status in CLAIMABLE | {JobStatus.WAITING}
+            and job.updated_at is not None
+            and job.updated_at < before
         ]
         stale.sort(key=lambda job: job.updated_at or before)
         return [self._set(job) for job in stale[:limit]]
@@ -60,9 +99,17 @@ class MemoryJobStore:
             del self.jobs[job_id]
         return len(old)
 
+    async def count_by_status(self) -> dict[JobStatus, int]:
+        statuses = [job.status for job in self.jobs.values()]
+        return {status: statuses.count(status) for status in JobStatus}
+
     async def ping(self) -> None:
         if not self.reachable:
             raise ConnectionError("the fake database is down")
+
+    def _in(self, job_id: UUID, statuses: frozenset[JobStatus]) -> Job | None:
+        job = self.jobs.get(job_id)
+        return job if job is not None and job.status in statuses else None
 
     def _set(self, job: Job, **changes: object) -> Job:
         updated = replace(job, updated_at=datetime.now(UTC), **changes)  # type: ignore[arg-type]

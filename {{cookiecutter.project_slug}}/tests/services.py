@@ -52,8 +52,8 @@ def redis_problem(url: str) -> str | None:
     return None
 
 
-def post_job(api: TestClient, payload: Any, tier: str | None = None) -> str:
-    body = {"payload": payload} | ({"tier": tier} if tier else {})
+def post_job(api: TestClient, payload: Any, tier: str | None = None, kind: str = "echo") -> str:
+    body = {"kind": kind, "payload": payload} | ({"tier": tier} if tier else {})
     response = api.post("/jobs", json=body, headers=HEADERS)
     assert response.status_code == 202, response.text
     job_id: str = response.json()["id"]

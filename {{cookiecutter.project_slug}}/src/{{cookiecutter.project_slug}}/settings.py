@@ -63,6 +63,12 @@ class Settings(DatabaseSettings):
     #: by when a live message has been redelivered and a live run has ended.
     job_requeue_after: int = Field(default=7200, gt=0)
 
+    #: Where plain tasks that opt in keep their results (a Redis URL); empty: nowhere. Jobs
+    #: never need it: their state is in the database. See worker/internal.py.
+    result_backend_url: str = ""
+    #: Seconds a stored task result is kept.
+    result_expires: int = Field(default=86_400, gt=0)
+
     #: Finished jobs older than this are deleted by the periodic clean-up.
     job_retention_days: float = Field(default=7.0, gt=0)
 

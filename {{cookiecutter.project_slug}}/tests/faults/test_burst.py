@@ -62,7 +62,7 @@ def test_a_burst_at_full_concurrency_stays_within_the_connection_bound(
             PeakSampler(lambda: count_worker_connections(services) - before) as connections,
         ):
             started = time.monotonic()
-            ids = [post_job(api, {"sleep": 0.02, "n": n}) for n in range(BURST)]
+            ids = [post_job(api, {"sleep": 0.02, "message": str(n)}) for n in range(BURST)]
             jobs = [wait_finished(api, job_id, timeout=120) for job_id in ids]
             elapsed = time.monotonic() - started
 

@@ -1,10 +1,13 @@
-"""Jobs put straight into the store in a given state, with no message on the broker."""
+"""Jobs put straight into the store in a given state, with or without a message."""
 
 from uuid import uuid4
+
+from pydantic import JsonValue
 
 from {{ cookiecutter.project_slug }}.jobs.model import Job, JobStatus
 from {{ cookiecutter.project_slug }}.layout import DEFAULT_TIER
 from {{ cookiecutter.project_slug }}.worker import runtime
+from {{ cookiecutter.project_slug }}.worker.tasks import send
 
 
 def add_job(
@@ -14,10 +17,14 @@ def add_job(
 
     async def add() -> Job:
         async with worker_runtime.database.store() as store:
-            job = Job(id=uuid4(), queue=queue, status=JobStatus.QUEUED, payload={})
+            job = Job(id=uuid4(), kind="echo", queue=queue, status=JobStatus.QUEUED, payload={})
             await store.add(job)
             if status is not JobStatus.QUEUED:
                 await store.claim(job.id)
+            if status in {JobStatus.WAITING, JobStatus.COMPLETING}:
+                await store.wait_for_children(job.id, 0)  # a fan-out of no children
+            if status is JobStatus.COMPLETING:
+                await store.complete_if_children_done(job.id)
             if status is JobStatus.SUCCEEDED:
                 await store.succeed(job.id, None)
             if status is JobStatus.FAILED:
@@ -33,3 +40,18 @@ def job_exists(worker_runtime: runtime.WorkerRuntime, job: Job) -> bool:
             return await store.get(job.id) is not None
 
     return worker_runtime.loops.run(exists())
+
+
+def send_new_job(
+    worker_runtime: runtime.WorkerRuntime, kind: str, payload: JsonValue, queue: str = DEFAULT_TIER
+) -> str:
+    """Store a job as the API would, without its checks (any kind, any payload), and queue it."""
+    job = Job(id=uuid4(), kind=kind, queue=queue, status=JobStatus.QUEUED, payload=payload)
+
+    async def add() -> None:
+        async with worker_runtime.database.store() as store:
+            await store.add(job)
+
+    worker_runtime.loops.run(add())
+    send(job)
+    return str(job.id)

@@ -18,7 +18,8 @@ from pymongo import AsyncMongoClient
 from {{ cookiecutter.project_slug }}.api.app import create_app
 from {{ cookiecutter.project_slug }}.db import WorkerDatabase, access, get_task_db
 from {{ cookiecutter.project_slug }}.db.clients import Document
-from {{ cookiecutter.project_slug }}.db.store import COLLECTION, MongoJobStore, ensure_indexes
+from {{ cookiecutter.project_slug }}.db.documents import COLLECTION, ensure_indexes
+from {{ cookiecutter.project_slug }}.db.store import MongoJobStore
 from {{ cookiecutter.project_slug }}.loops import FreshLoopRunner, LoopRunner, ThreadLoopRunner
 from {{ cookiecutter.project_slug }}.settings import Settings
 from tests.services import HEADERS

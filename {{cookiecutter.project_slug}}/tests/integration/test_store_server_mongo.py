@@ -48,7 +48,9 @@ def with_store(services: Settings) -> Iterator[StoreRunner]:
 
 
 def new_job() -> Job:
-    return Job(id=uuid4(), queue="default", status=JobStatus.QUEUED, payload={"n": [1, 2.5]})
+    return Job(
+        id=uuid4(), kind="echo", queue="default", status=JobStatus.QUEUED, payload={"n": [1, 2.5]}
+    )
 
 
 def test_a_job_goes_from_queued_to_succeeded_once(with_store: StoreRunner) -> None:

@@ -27,7 +27,9 @@ class BridgeProbe(ProcessingTask):
 
 async def round_trip(database: WorkerDatabase) -> JobStatus:
     async with database.store() as store:
-        job = Job(id=uuid4(), queue="test", status=JobStatus.QUEUED, payload={"probe": True})
+        job = Job(
+            id=uuid4(), kind="echo", queue="test", status=JobStatus.QUEUED, payload={"probe": True}
+        )
         await store.add(job)
         await store.claim(job.id)
         await store.succeed(job.id, {"ok": True})

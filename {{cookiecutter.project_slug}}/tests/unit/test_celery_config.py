@@ -1,9 +1,26 @@
 """The Celery configuration that keeps jobs from being lost, and the routes from the tiers."""
 
-from {{ cookiecutter.project_slug }}.layout import CPU_QUEUE, DEFAULT_TIER, QUEUES, TIERS
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from {{ cookiecutter.project_slug }}.jobs import kinds
+from {{ cookiecutter.project_slug }}.jobs.kind import JobKind, Payload
+from {{ cookiecutter.project_slug }}.jobs.kinds import KINDS
+from {{ cookiecutter.project_slug }}.jobs.model import Job, JobStatus
+from {{ cookiecutter.project_slug }}.layout import DEFAULT_TIER, QUEUES, TIERS
 from {{ cookiecutter.project_slug }}.settings import Settings
 from {{ cookiecutter.project_slug }}.worker import tasks
-from {{ cookiecutter.project_slug }}.worker.celery_app import app, celery_config, job_task_name
+from {{ cookiecutter.project_slug }}.worker.celery_app import (
+    app,
+    celery_config,
+    job_task_name,
+    send_job,
+)
+
+#: The registry's own dict, behind the read-only KINDS view, for tests that add a kind.
+KINDS_BY_NAME: dict[str, Any] = kinds._registry
 
 
 def config() -> dict[str, object]:
@@ -40,9 +57,47 @@ def test_tiers_and_default() -> None:
     assert config()["task_default_queue"] == DEFAULT_TIER
 
 
-def test_cpu_queue_digests_and_tiers_echo() -> None:
-    for tier in TIERS:
-        assert tasks.work_for(tier).__name__ == "echo"
-    cpu_queue: str | None = CPU_QUEUE
-    if cpu_queue is not None:
-        assert tasks.work_for(cpu_queue).__name__ == "digest"
+def test_every_kind_runs_on_a_served_queue() -> None:
+    for kind in KINDS.values():
+        assert kind.default_tier in kind.tiers
+        assert set(kind.tiers) <= set(QUEUES)
+
+
+def test_a_kind_limit_reaching_the_visibility_timeout_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    slow = JobKind(name="slow", payload=Payload, work=_noop, time_limit=3000)
+    monkeypatch.setitem(KINDS_BY_NAME, "slow", slow)
+    with pytest.raises(ValueError, match=r"job kind 'slow'.*BROKER_VISIBILITY_TIMEOUT"):
+        celery_config(Settings(_env_file=None, broker_visibility_timeout=3010))
+
+
+def test_a_kind_time_limit_travels_with_its_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(
+        KINDS_BY_NAME, "slow", JobKind(name="slow", payload=Payload, work=_noop, time_limit=7)
+    )
+    sent: list[dict[str, Any]] = []
+    monkeypatch.setattr(app, "send_task", lambda name, **options: sent.append(options))
+    job = Job(id=uuid4(), kind="slow", queue=DEFAULT_TIER, status=JobStatus.QUEUED, payload={})
+    send_job(app, job)
+    margin = app.conf.task_time_limit - app.conf.task_soft_time_limit
+    assert (sent[0]["soft_time_limit"], sent[0]["time_limit"]) == (7, 7 + margin)
+
+
+def test_result_backend_is_off_unless_chosen_and_then_prefixed() -> None:
+    assert "result_backend" not in celery_config(Settings(_env_file=None, result_backend_url=""))
+    chosen = celery_config(
+        Settings(
+            _env_file=None,
+            result_backend_url="redis://127.0.0.1:6379/3",
+            broker_key_prefix="acme:",
+            result_expires=60,
+        )
+    )
+    assert chosen["result_backend"] == "redis://127.0.0.1:6379/3"
+    assert chosen["result_expires"] == 60
+    assert chosen["result_backend_transport_options"] == {"global_keyprefix": "acme:"}
+
+
+async def _noop(payload: Payload) -> None:
+    return None

@@ -1,88 +1,158 @@
-"""A job's life: claimed once, finished once, bad input failed without retry."""
+"""A job's life: claimed once, dispatched on its kind, finished once; fan-out completes once."""
 
 import asyncio
-from uuid import uuid4
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID, uuid4
 
 import pytest
-from pydantic import JsonValue
 
-from {{ cookiecutter.project_slug }}.jobs.lifecycle import Outcome, run_job
+from {{ cookiecutter.project_slug }}.jobs.fanout import child_id, children_of
+from {{ cookiecutter.project_slug }}.jobs.kind import JobKind, Payload
+from {{ cookiecutter.project_slug }}.jobs.kinds import KINDS, report
+from {{ cookiecutter.project_slug }}.jobs.lifecycle import (
+    Attempt,
+    Outcome,
+    UnknownKindError,
+    fail_job,
+    run_job,
+)
 from {{ cookiecutter.project_slug }}.jobs.model import Job, JobStatus
-from {{ cookiecutter.project_slug }}.jobs.work import InvalidPayloadError, echo
 from tests.fakes import MemoryJobStore
 
 MAX = 3
 
 
-def queued(payload: JsonValue = None) -> Job:
-    return Job(id=uuid4(), queue="default", status=JobStatus.QUEUED, payload=payload)
+class Sent(list[Job]):
+    def __call__(self, job: Job) -> None:
+        self.append(job)
 
 
-def test_a_job_runs_and_records_its_result() -> None:
-    store, job = MemoryJobStore(), queued({"n": 1})
+def add(store: MemoryJobStore, kind: str = "echo", payload: Any = None) -> Job:
+    job = Job(
+        id=uuid4(), kind=kind, queue="default", status=JobStatus.QUEUED, payload=payload or {}
+    )
     asyncio.run(store.add(job))
-    assert asyncio.run(run_job(store, job.id, echo, MAX)) is Outcome.SUCCEEDED
+    return job
+
+
+def run(
+    store: MemoryJobStore, job_id: UUID, sent: Sent, kinds: Mapping[str, JobKind[Any]] = KINDS
+) -> Outcome:
+    return asyncio.run(run_job(store, Attempt(job_id), max_attempts=MAX, send=sent, kinds=kinds))
+
+
+def test_a_job_runs_its_kind_and_records_the_result() -> None:
+    store, sent = MemoryJobStore(), Sent()
+    job = add(store, "echo", {"message": "hi"})
+    assert run(store, job.id, sent) is Outcome.SUCCEEDED
     done = store.jobs[job.id]
-    assert (done.status, done.result, done.attempts) == (JobStatus.SUCCEEDED, {"echo": {"n": 1}}, 1)
+    assert (done.status, done.result, done.attempts) == (JobStatus.SUCCEEDED, {"message": "hi"}, 1)
 
 
 def test_a_redelivered_finished_job_is_not_run_again() -> None:
-    store, job = MemoryJobStore(), queued()
-    asyncio.run(store.add(job))
-    asyncio.run(run_job(store, job.id, echo, MAX))
-    calls: list[JsonValue] = []
-
-    async def counting(payload: JsonValue) -> JsonValue:
-        calls.append(payload)
-        return None
-
-    assert asyncio.run(run_job(store, job.id, counting, MAX)) is Outcome.SKIPPED
-    assert calls == []
+    store, sent = MemoryJobStore(), Sent()
+    job = add(store)
+    run(store, job.id, sent)
+    assert run(store, job.id, sent) is Outcome.SKIPPED
     assert store.jobs[job.id].attempts == 1
 
 
 def test_a_job_left_running_by_a_dead_worker_is_claimed_again() -> None:
-    store, job = MemoryJobStore(), queued()
-    asyncio.run(store.add(job))
+    store, sent = MemoryJobStore(), Sent()
+    job = add(store)
     asyncio.run(store.claim(job.id))  # the worker died after claiming
-    assert asyncio.run(run_job(store, job.id, echo, MAX)) is Outcome.SUCCEEDED
+    assert run(store, job.id, sent) is Outcome.SUCCEEDED
     assert store.jobs[job.id].attempts == 2
 
 
-def test_invalid_payload_fails_the_job_with_a_reason() -> None:
-    store, job = MemoryJobStore(), queued({"sleep": "soon"})
-    asyncio.run(store.add(job))
-    assert asyncio.run(run_job(store, job.id, echo, MAX)) is Outcome.FAILED
+def test_an_invalid_stored_payload_fails_the_job_naming_the_field() -> None:
+    store, sent = MemoryJobStore(), Sent()
+    job = add(store, "echo", {"sleep": "soon"})
+    assert run(store, job.id, sent) is Outcome.FAILED
     failed = store.jobs[job.id]
     assert failed.status is JobStatus.FAILED
-    assert failed.error == "invalid payload: payload.sleep must be a number, got 'soon'"
+    assert failed.error is not None
+    assert failed.error.startswith("invalid payload: payload.sleep")
 
 
 def test_unknown_job_is_skipped() -> None:
-    assert asyncio.run(run_job(MemoryJobStore(), uuid4(), echo, MAX)) is Outcome.SKIPPED
+    assert run(MemoryJobStore(), uuid4(), Sent()) is Outcome.SKIPPED
+
+
+def test_an_unknown_kind_is_put_back_queued_for_a_worker_that_knows_it() -> None:
+    store, sent = MemoryJobStore(), Sent()
+    job = add(store, "from_the_future")
+    with pytest.raises(UnknownKindError, match="unknown job kind 'from_the_future'"):
+        run(store, job.id, sent)
+    back = store.jobs[job.id]
+    assert (back.status, back.attempts) == (JobStatus.QUEUED, 0)
 
 
 def test_transient_errors_propagate_for_the_task_to_retry() -> None:
-    store, job = MemoryJobStore(), queued()
-    asyncio.run(store.add(job))
-
-    async def flaky(payload: JsonValue) -> JsonValue:
+    async def flaky(payload: Payload) -> None:
         raise ConnectionError("database went away")
 
+    store, sent = MemoryJobStore(), Sent()
+    job = add(store, "flaky")
+    kinds = {"flaky": JobKind(name="flaky", payload=Payload, work=flaky)}
     with pytest.raises(ConnectionError, match="database went away"):
-        asyncio.run(run_job(store, job.id, flaky, MAX))
+        run(store, job.id, sent, kinds)
     assert store.jobs[job.id].status is JobStatus.RUNNING
 
 
-def test_invalid_payload_is_not_a_transient_error() -> None:
-    assert not issubclass(InvalidPayloadError, ConnectionError | TimeoutError | OSError)
-
-
 def test_a_job_that_keeps_killing_its_worker_is_failed_after_max_attempts() -> None:
-    store, job = MemoryJobStore(), queued()
-    asyncio.run(store.add(job))
+    store, sent = MemoryJobStore(), Sent()
+    job = add(store)
     for _ in range(MAX):
         asyncio.run(store.claim(job.id))  # each delivery died mid-run
-    assert asyncio.run(run_job(store, job.id, echo, MAX)) is Outcome.FAILED
+    assert run(store, job.id, sent) is Outcome.FAILED
     failed = store.jobs[job.id]
     assert (failed.status, failed.error) == (JobStatus.FAILED, f"gave up after {MAX} attempts")
+
+
+def test_a_fan_out_stores_and_queues_its_children_and_waits() -> None:
+    store, sent = MemoryJobStore(), Sent()
+    parent = add(store, "report", {"sections": ["a b", "c", "d e f"]})
+    assert run(store, parent.id, sent) is Outcome.WAITING
+    children = sorted(asyncio.run(store.children(parent.id)), key=lambda c: str(c.payload))
+    assert len(children) == 3
+    assert {c.id for c in sent} == {c.id for c in children}
+    assert all(c.kind == "summarize" and c.parent_id == parent.id for c in children)
+    waiting = store.jobs[parent.id]
+    assert (waiting.status, waiting.children_total) == (JobStatus.WAITING, 3)
+
+
+def test_the_last_child_to_finish_queues_the_completion_which_runs_once() -> None:
+    store, sent = MemoryJobStore(), Sent()
+    parent = add(store, "report", {"sections": ["a b", "c", "d e f"], "max_words": 1})
+    run(store, parent.id, sent)
+    children, sent[:] = list(sent), []
+    run(store, children[0].id, sent)
+    asyncio.run(fail_job(store, children[1].id, "boom", sent))
+    assert sent == [], "the parent must wait for every child"
+    run(store, children[2].id, sent)
+    assert [job.id for job in sent] == [parent.id]
+    assert store.jobs[parent.id].status is JobStatus.COMPLETING
+    assert run(store, parent.id, sent) is Outcome.SUCCEEDED
+    done = store.jobs[parent.id]
+    assert done.result == {"summaries": ["a", None, "d"], "failed": 1}
+    # A child delivered twice, and the parent's message again: nothing runs twice.
+    sent[:] = []
+    assert run(store, children[2].id, sent) is Outcome.SKIPPED
+    assert run(store, parent.id, sent) is Outcome.SKIPPED
+    assert sent == []
+
+
+def test_a_parent_rerun_after_a_crash_reuses_its_children() -> None:
+    store, sent = MemoryJobStore(), Sent()
+    parent = add(store, "report", {"sections": ["a", "b", "c"]})
+    # The first run stored the children, then its worker died before the parent waited.
+    claimed = asyncio.run(store.claim(parent.id))
+    assert claimed is not None
+    fan_out = asyncio.run(report.split(report.ReportPayload(sections=["a", "b", "c"])))
+    asyncio.run(store.add_children(children_of(claimed, fan_out)))
+    assert run(store, parent.id, sent) is Outcome.WAITING
+    assert len(asyncio.run(store.children(parent.id))) == 3
+    assert [job.id for job in sent] == [child_id(parent.id, i) for i in range(3)]
+    assert store.jobs[parent.id].attempts == 2

@@ -19,24 +19,34 @@ from pymongo.errors import (
 
 from {{ cookiecutter.project_slug }}.db import TRANSIENT_ERRORS
 from {{ cookiecutter.project_slug }}.db.clients import api_client, task_client, thread_client
+from {{ cookiecutter.project_slug }}.db.documents import to_document, to_job
 from {{ cookiecutter.project_slug }}.db.settings import url_password
-from {{ cookiecutter.project_slug }}.db.store import to_document, to_job
 from {{ cookiecutter.project_slug }}.jobs.model import Job, JobStatus
 from {{ cookiecutter.project_slug }}.settings import Settings
 
 
 def test_a_job_survives_the_round_trip_through_its_document() -> None:
     now = datetime.now(UTC)
-    job = Job(id=uuid4(), queue="high", status=JobStatus.QUEUED, payload={"a": [1, None, "x"]})
+    parent = uuid4()
+    job = Job(
+        id=uuid4(),
+        kind="echo",
+        queue="high",
+        status=JobStatus.QUEUED,
+        payload={"a": [1, None, "x"]},
+        parent_id=parent,
+    )
     document = to_document(job, now)
     assert document["_id"] == str(job.id)
     assert document["status"] == "queued"
     back = to_job(document)
     assert back == Job(
         id=job.id,
+        kind="echo",
         queue="high",
         status=JobStatus.QUEUED,
         payload={"a": [1, None, "x"]},
+        parent_id=parent,
         created_at=now,
         updated_at=now,
     )
@@ -60,6 +70,7 @@ def test_a_finished_document_reads_back_with_its_outcome() -> None:
         2,
     )
     assert job.result is None
+    assert job.kind == "echo", "a document from before kinds gets its queue's old kind"
 
 
 @pytest.mark.parametrize(

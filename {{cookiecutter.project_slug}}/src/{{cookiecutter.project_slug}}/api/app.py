@@ -11,7 +11,7 @@ from ..settings import Settings, get_settings
 from ..worker.celery_app import create_celery_app
 from .enqueue import CeleryEnqueuer
 from .limits import BodySizeLimit
-from .routes import health, jobs
+from .routes import health, jobs, kinds
 
 
 @asynccontextmanager
@@ -41,4 +41,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.include_router(health.router)
     app.include_router(jobs.router)
+    app.include_router(kinds.router)
     return app

@@ -2,11 +2,11 @@
 
 from functools import partial
 from typing import Protocol
-from uuid import UUID
 
 import anyio
 from celery import Celery
 
+from ..jobs.model import Job
 from ..worker.celery_app import send_job
 
 #: Fail fast when the broker is down: the request answers 503 rather than hanging.
@@ -14,7 +14,7 @@ PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.1, "interval_step"
 
 
 class Enqueuer(Protocol):
-    async def __call__(self, queue: str, job_id: UUID) -> None: ...
+    async def __call__(self, job: Job) -> None: ...
 
 
 class CeleryEnqueuer:
@@ -23,9 +23,7 @@ class CeleryEnqueuer:
     def __init__(self, celery: Celery) -> None:
         self.celery = celery
 
-    async def __call__(self, queue: str, job_id: UUID) -> None:
-        send = partial(
-            send_job, self.celery, queue, job_id, retry=True, retry_policy=PUBLISH_RETRY_POLICY
-        )
+    async def __call__(self, job: Job) -> None:
+        send = partial(send_job, self.celery, job, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
         # Kombu blocks while it publishes, so it runs in a worker thread.
         await anyio.to_thread.run_sync(send)

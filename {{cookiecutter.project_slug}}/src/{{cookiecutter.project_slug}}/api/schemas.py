@@ -1,19 +1,26 @@
-"""Request and response bodies of the jobs API."""
+"""Request and response bodies of the jobs API.
+
+The request body is one model per job kind, built from the registry: each names its kind,
+takes that kind's payload model and only the tiers it may run on, and together they are a
+union discriminated by `kind`. So /openapi.json describes every kind's payload, and a bad
+one is refused with a 422 whose `loc` names the field, before anything is stored.
+"""
 
 from datetime import datetime
+from typing import Annotated, Any, Literal, Union
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, create_model, model_validator
 
-from ..jobs.model import Job, JobStatus
-from ..layout import DEFAULT_TIER, Queue
+from ..jobs.kind import JobKind
+from ..jobs.model import ChildCounts, Job, JobStatus
 
 #: JSON allows any integer; the databases store 64-bit ones. Larger ones are refused here
 #: (422) rather than failing at insert (500).
 INT64 = range(-(2**63), 2**63)
 
 
-def _largest_integer_outside_int64(value: JsonValue) -> int | None:
+def _largest_integer_outside_int64(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -27,18 +34,45 @@ def _largest_integer_outside_int64(value: JsonValue) -> int | None:
     return None
 
 
-class JobRequest(BaseModel):
+class JobRequestBase(BaseModel):
+    """What every kind's request has; `job_request_type` narrows each field per kind."""
+
     model_config = ConfigDict(extra="forbid")
 
-    payload: JsonValue = Field(description="Any JSON; the job's work reads it.")
-    tier: Queue = Field(default=DEFAULT_TIER, description="The queue that runs the job.")
+    kind: str
+    payload: BaseModel
+    tier: str | None = None
 
-    @field_validator("payload")
+    @model_validator(mode="before")
     @classmethod
-    def _integers_fit_64_bits(cls, payload: JsonValue) -> JsonValue:
+    def _integers_fit_64_bits(cls, body: Any) -> Any:
+        payload = body.get("payload") if isinstance(body, dict) else None
         if (number := _largest_integer_outside_int64(payload)) is not None:
-            raise ValueError(f"integers must fit in 64 bits; {number} does not")
-        return payload
+            raise ValueError(f"integers in the payload must fit in 64 bits; {number} does not")
+        return body
+
+
+def _request_model(kind: JobKind[Any]) -> type[JobRequestBase]:
+    # Literals built at run time, from the kind.
+    name: Any = Literal[kind.name]
+    tiers: Any = Literal[tuple(kind.tiers)]
+    return create_model(
+        "".join(part.title() for part in kind.name.split("_")) + "JobRequest",
+        __base__=JobRequestBase,
+        __doc__=kind.description or None,
+        kind=(name, ...),
+        payload=(kind.payload, ...),
+        tier=(
+            tiers | None,
+            Field(default=None, description=f"The queue to run on; {kind.default_tier} if unset."),
+        ),
+    )
+
+
+def job_request_type(kinds: dict[str, JobKind[Any]]) -> Any:
+    """The POST /jobs body: each kind's request model, discriminated by `kind`."""
+    models = tuple(_request_model(kind) for kind in kinds.values())
+    return Annotated[Union[models], Field(discriminator="kind")]  # noqa: UP007 - built at run time
 
 
 class JobAccepted(BaseModel):
@@ -46,25 +80,47 @@ class JobAccepted(BaseModel):
     status: JobStatus
 
 
+class ChildrenView(BaseModel):
+    total: int
+    finished: int
+    succeeded: int
+    failed: int
+
+    @classmethod
+    def of(cls, counts: ChildCounts) -> "ChildrenView":
+        return cls(
+            total=counts.total,
+            finished=counts.finished,
+            succeeded=counts.succeeded,
+            failed=counts.failed,
+        )
+
+
 class JobView(BaseModel):
     id: UUID
+    kind: str
     tier: str
     status: JobStatus
     result: JsonValue
     error: str | None
     attempts: int
+    parent_id: UUID | None = Field(description="The job that started this one, if any.")
+    children: ChildrenView | None = Field(description="How far its children are, if it has any.")
     created_at: datetime | None
     updated_at: datetime | None
 
     @classmethod
-    def of(cls, job: Job) -> "JobView":
+    def of(cls, job: Job, children: ChildCounts | None = None) -> "JobView":
         return cls(
             id=job.id,
+            kind=job.kind,
             tier=job.queue,
             status=job.status,
             result=job.result,
             error=job.error,
             attempts=job.attempts,
+            parent_id=job.parent_id,
+            children=None if children is None else ChildrenView.of(children),
             created_at=job.created_at,
             updated_at=job.updated_at,
         )

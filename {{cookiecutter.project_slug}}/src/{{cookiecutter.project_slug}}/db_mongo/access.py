@@ -14,8 +14,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from ..loops import keep_background_tasks
 from .clients import Document, api_client, task_client, thread_client
+from .documents import ensure_indexes
 from .errors import TRANSIENT_ERRORS
-from .store import MongoJobStore, ensure_indexes
+from .store import MongoJobStore
 
 if TYPE_CHECKING:
     from ..settings import Settings

@@ -10,7 +10,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from .access import get_task_db
-from .store import ensure_indexes
+from .documents import ensure_indexes
 
 if TYPE_CHECKING:
     from ..settings import Settings

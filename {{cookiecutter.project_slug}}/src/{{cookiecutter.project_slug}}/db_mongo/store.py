@@ -5,9 +5,8 @@ in, so it is atomic on the server: a job delivered twice, or retried while anoth
 holds it, cannot be finished twice.
 """
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
 from pydantic import JsonValue
@@ -15,66 +14,24 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.asynchronous.mongo_client import AsyncMongoClient
+from pymongo.errors import BulkWriteError
 
-from ..jobs.model import CLAIMABLE, FINISHED, Job, JobStatus
+from ..jobs.model import CLAIMABLE, FINISHED, ChildCounts, Job, JobStatus
 from .clients import Document
+from .documents import COLLECTION, document_id, to_document, to_job
 
-COLLECTION = "jobs"
+#: MongoDB's error code for a duplicate key: here, a child a re-run already stored.
+DUPLICATE_KEY = 11000
 
 #: Part of every change: `updated_at` from the server's clock, as PostgreSQL's now() would be.
 _STAMP = {"updated_at": True}
 
 
-def document_id(job_id: UUID) -> str:
-    """A job's `_id`: the UUID's canonical text.
-
-    Text rather than a binary UUID: it reads the same in mongosh, the logs and the API, and
-    every server that speaks the wire protocol can match it (the nx-27017 test server cannot
-    match binary values).
-    """
-    return str(job_id)
-
-
-def to_document(job: Job, now: datetime) -> Document:
-    """The document a new job is inserted as."""
-    return {
-        "_id": document_id(job.id),
-        "queue": job.queue,
-        "status": job.status.value,
-        "payload": job.payload,
-        "result": job.result,
-        "error": job.error,
-        "attempts": job.attempts,
-        "created_at": now,
-        "updated_at": now,
-    }
-
-
-def to_job(document: Mapping[str, Any]) -> Job:
-    """The job a stored document describes."""
-    return Job(
-        id=UUID(document["_id"]),
-        queue=document["queue"],
-        status=JobStatus(document["status"]),
-        payload=document.get("payload"),
-        result=document.get("result"),
-        error=document.get("error"),
-        attempts=int(document.get("attempts", 0)),
-        created_at=document.get("created_at"),
-        updated_at=document.get("updated_at"),
-    )
+_UNFINISHED = frozenset(JobStatus) - FINISHED
 
 
 def _statuses(statuses: frozenset[JobStatus]) -> dict[str, list[str]]:
     return {"$in": sorted(status.value for status in statuses)}
-
-
-async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
-    """Create the indexes the store relies on. Idempotent: creating an existing index is a no-op."""
-    # The clean-up deletes by status and age; this index keeps it from scanning the collection.
-    await database[COLLECTION].create_index(
-        [("status", 1), ("updated_at", 1)], name="status_updated_at"
-    )
 
 
 class MongoJobStore:
@@ -95,21 +52,48 @@ class MongoJobStore:
         document = await self.jobs.find_one({"_id": document_id(job_id)})
         return None if document is None else to_job(document)
 
+    async def add_children(self, children: Sequence[Job]) -> None:
+        if not children:
+            return
+        now = datetime.now(UTC)
+        try:
+            await self.jobs.insert_many([to_document(c, now) for c in children], ordered=False)
+        except BulkWriteError as exc:
+            # A re-run of the parent stores the same children again: those are duplicates.
+            if any(e["code"] != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+                raise
+
     async def claim(self, job_id: UUID) -> Job | None:
+        # The work's claim first (the common case), then the completion step's.
+        for allowed, status in (
+            ({JobStatus.QUEUED, JobStatus.RUNNING}, JobStatus.RUNNING),
+            ({JobStatus.COMPLETING}, JobStatus.COMPLETING),
+        ):
+            document = await self.jobs.find_one_and_update(
+                {"_id": document_id(job_id), "status": _statuses(frozenset(allowed))},
+                {"$set": {"status": status.value}, "$inc": {"attempts": 1}, "$currentDate": _STAMP},
+                return_document=ReturnDocument.AFTER,
+            )
+            if document is not None:
+                return to_job(document)
+        return None
+
+    async def release(self, job_id: UUID) -> bool:
         document = await self.jobs.find_one_and_update(
-            {"_id": document_id(job_id), "status": _statuses(CLAIMABLE)},
+            {"_id": document_id(job_id), "status": JobStatus.RUNNING.value},
             {
-                "$set": {"status": JobStatus.RUNNING.value},
-                "$inc": {"attempts": 1},
+                "$set": {"status": JobStatus.QUEUED.value},
+                "$inc": {"attempts": -1},
                 "$currentDate": _STAMP,
             },
-            return_document=ReturnDocument.AFTER,
+            projection={"_id": True},
         )
-        return None if document is None else to_job(document)
+        return document is not None
 
     async def succeed(self, job_id: UUID, result: JsonValue) -> bool:
+        running = frozenset({JobStatus.RUNNING, JobStatus.COMPLETING})
         return await self._transition(
-            job_id, frozenset({JobStatus.RUNNING}), status=JobStatus.SUCCEEDED.value, result=result
+            job_id, running, status=JobStatus.SUCCEEDED.value, result=result
         )
 
     async def fail(self, job_id: UUID, reason: str) -> bool:
@@ -117,13 +101,45 @@ class MongoJobStore:
             job_id, CLAIMABLE, status=JobStatus.FAILED.value, error=reason
         )
 
+    async def wait_for_children(self, job_id: UUID, total: int) -> bool:
+        running = frozenset({JobStatus.RUNNING})
+        return await self._transition(
+            job_id, running, status=JobStatus.WAITING.value, children_total=total
+        )
+
+    async def complete_if_children_done(self, job_id: UUID) -> Job | None:
+        # Two steps, and still exactly one winner: each caller counts after its own child's
+        # finish is written, so the last to finish sees none unfinished; the conditional
+        # update below then lets only one of the callers that saw none move the parent.
+        unfinished = {"parent_id": document_id(job_id), "status": _statuses(_UNFINISHED)}
+        if await self.jobs.find_one(unfinished, projection={"_id": True}) is not None:
+            return None
+        document = await self.jobs.find_one_and_update(
+            {"_id": document_id(job_id), "status": JobStatus.WAITING.value},
+            {"$set": {"status": JobStatus.COMPLETING.value}, "$currentDate": _STAMP},
+            return_document=ReturnDocument.AFTER,
+        )
+        return None if document is None else to_job(document)
+
+    async def children(self, job_id: UUID) -> list[Job]:
+        return [to_job(d) async for d in self.jobs.find({"parent_id": document_id(job_id)})]
+
+    async def child_counts(self, job_id: UUID, total: int) -> ChildCounts:
+        counts = {
+            status: await self.jobs.count_documents(
+                {"parent_id": document_id(job_id), "status": status.value}
+            )
+            for status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+        }
+        return ChildCounts(total, counts[JobStatus.SUCCEEDED], counts[JobStatus.FAILED])
+
     async def take_stale(self, before: datetime, limit: int) -> list[Job]:
         # One find_one_and_update per job: each stamps the job it returns, so two sweeps at
         # once never take the same job. ($or of equalities, for the reason given below.)
         stale = {
             "$or": [
                 {"status": status.value, "updated_at": {"$lt": before}}
-                for status in sorted(CLAIMABLE)
+                for status in sorted(CLAIMABLE | {JobStatus.WAITING})
             ]
         }
         taken: list[Job] = []
@@ -150,6 +166,12 @@ class MongoJobStore:
 
     async def ping(self) -> None:
         await self.database.command("ping")
+
+    async def count_by_status(self) -> dict[JobStatus, int]:
+        return {
+            status: await self.jobs.count_documents({"status": status.value})
+            for status in JobStatus
+        }
 
     async def count(self) -> int:
         """How many jobs there are (for tests and diagnostics)."""

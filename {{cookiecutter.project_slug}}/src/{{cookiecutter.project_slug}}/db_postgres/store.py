@@ -1,97 +1,51 @@
 """`JobStore` on PostgreSQL: one single-statement transaction per state change, each conditional.
 
-Core statements on the jobs table, not ORM sessions: a job's life is a handful of single-row
-statements, and the unit of work would only add CPU to every task. The statements are built
-once, here, with named parameters: SQLAlchemy memoizes a statement's cache key, so running a
-prebuilt statement skips building and keying it on every call, which had been about 40% of a
-worker's CPU per job (benchmarks/README.md in the template).
+Core statements on the jobs table (`statements.py`, built once), not ORM sessions: a job's
+life is a handful of single-row statements, and the unit of work would only add CPU to every
+task.
 """
 
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from uuid import UUID
 
 from pydantic import JsonValue
-from sqlalchemy import (
-    ColumnElement,
-    RowMapping,
-    Update,
-    bindparam,
-    delete,
-    func,
-    insert,
-    or_,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import RowMapping, Update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from ..jobs.model import CLAIMABLE, FINISHED, Job, JobStatus
-from .tables import Base
-
-jobs = Base.metadata.tables["jobs"]
-
-
-def _status_in(statuses: Collection[JobStatus]) -> ColumnElement[bool]:
-    # OR of equalities rather than IN: a fixed IN list is re-rendered on every execution.
-    return or_(*(jobs.c.status == status.value for status in sorted(statuses)))
-
-
-_JOB_ID = jobs.c.id == bindparam("job_id")
-
-_ADD = insert(jobs)
-_GET = select(jobs).where(_JOB_ID)
-_CLAIM = (
-    update(jobs)
-    .where(_JOB_ID, _status_in(CLAIMABLE))
-    .values(status=JobStatus.RUNNING.value, attempts=jobs.c.attempts + 1, updated_at=func.now())
-    .returning(*jobs.c)
-)
-_SUCCEED = (
-    update(jobs)
-    .where(_JOB_ID, jobs.c.status == JobStatus.RUNNING.value)
-    .values(status=JobStatus.SUCCEEDED.value, result=bindparam("result"), updated_at=func.now())
-    .returning(jobs.c.id)
-)
-_FAIL = (
-    update(jobs)
-    .where(_JOB_ID, _status_in(CLAIMABLE))
-    .values(status=JobStatus.FAILED.value, error=bindparam("error"), updated_at=func.now())
-    .returning(jobs.c.id)
-)
-_STALE = (
-    select(jobs.c.id)
-    .where(_status_in(CLAIMABLE), jobs.c.updated_at < bindparam("before"))
-    .order_by(jobs.c.updated_at)
-    .limit(bindparam("limit"))
-    # Two sweeps at once (two beats by mistake) each take different jobs, neither waits.
-    .with_for_update(skip_locked=True)
-)
-_TAKE_STALE = (
-    update(jobs)
-    .where(jobs.c.id.in_(_STALE.scalar_subquery()))
-    .values(updated_at=func.now())
-    .returning(*jobs.c)
-)
-_DELETE_FINISHED = delete(jobs).where(_status_in(FINISHED), jobs.c.updated_at < bindparam("cutoff"))
-_COUNT = select(func.count()).select_from(jobs)
-_PING = text("SELECT 1")
+from ..jobs.model import ChildCounts, Job, JobStatus
+from . import statements as sql
 
 
 def _job(row: RowMapping) -> Job:
     return Job(
         id=row["id"],
+        kind=row["kind"],
         queue=row["queue"],
         status=JobStatus(row["status"]),
         payload=row["payload"],
         result=row["result"],
         error=row["error"],
         attempts=row["attempts"],
+        parent_id=row["parent_id"],
+        children_total=row["children_total"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
+
+
+def _row(job: Job) -> dict[str, object]:
+    """A new job's columns; the database fills in the rest."""
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "queue": job.queue,
+        "status": job.status.value,
+        "payload": job.payload,
+        "attempts": job.attempts,
+        "parent_id": job.parent_id,
+    }
 
 
 class SqlJobStore:
@@ -103,50 +57,82 @@ class SqlJobStore:
         self.engine = bind if isinstance(bind, AsyncEngine) else bind.engine
 
     async def add(self, job: Job) -> None:
-        values = {
-            "id": job.id,
-            "queue": job.queue,
-            "status": job.status.value,
-            "payload": job.payload,
-            "attempts": job.attempts,
-        }
         async with self._transaction() as connection:
-            await connection.execute(_ADD, values)
+            await connection.execute(sql.ADD, _row(job))
+
+    async def add_children(self, children: Sequence[Job]) -> None:
+        if children:
+            async with self._transaction() as connection:
+                await connection.execute(sql.ADD_CHILDREN, [_row(child) for child in children])
 
     async def get(self, job_id: UUID) -> Job | None:
         async with self._transaction() as connection:
-            found = (await connection.execute(_GET, {"job_id": job_id})).mappings().one_or_none()
+            found = (await connection.execute(sql.GET, {"job_id": job_id})).mappings().one_or_none()
         return None if found is None else _job(found)
 
     async def claim(self, job_id: UUID) -> Job | None:
         async with self._transaction() as connection:
-            found = (await connection.execute(_CLAIM, {"job_id": job_id})).mappings().one_or_none()
+            found = (
+                (await connection.execute(sql.CLAIM, {"job_id": job_id})).mappings().one_or_none()
+            )
         return None if found is None else _job(found)
 
+    async def release(self, job_id: UUID) -> bool:
+        return await self._changed(sql.RELEASE, job_id=job_id)
+
     async def succeed(self, job_id: UUID, result: JsonValue) -> bool:
-        return await self._changed(_SUCCEED, job_id=job_id, result=result)
+        return await self._changed(sql.SUCCEED, job_id=job_id, result=result)
 
     async def fail(self, job_id: UUID, reason: str) -> bool:
-        return await self._changed(_FAIL, job_id=job_id, error=reason)
+        return await self._changed(sql.FAIL, job_id=job_id, error=reason)
+
+    async def wait_for_children(self, job_id: UUID, total: int) -> bool:
+        return await self._changed(sql.WAIT, job_id=job_id, total=total)
+
+    async def complete_if_children_done(self, job_id: UUID) -> Job | None:
+        async with self._transaction() as connection:
+            found = await connection.execute(sql.COMPLETE_IF_DONE, {"job_id": job_id})
+            row = found.mappings().one_or_none()
+        return None if row is None else _job(row)
+
+    async def children(self, job_id: UUID) -> list[Job]:
+        async with self._transaction() as connection:
+            rows = (await connection.execute(sql.CHILDREN, {"job_id": job_id})).mappings().all()
+        return [_job(row) for row in rows]
+
+    async def child_counts(self, job_id: UUID, total: int) -> ChildCounts:
+        async with self._transaction() as connection:
+            rows = (await connection.execute(sql.CHILD_COUNTS, {"job_id": job_id})).all()
+        counts: dict[str, int] = dict(rows)
+        return ChildCounts(
+            total=total,
+            succeeded=counts.get(JobStatus.SUCCEEDED.value, 0),
+            failed=counts.get(JobStatus.FAILED.value, 0),
+        )
 
     async def take_stale(self, before: datetime, limit: int) -> list[Job]:
         params = {"before": before, "limit": limit}
         async with self._transaction() as connection:
-            rows = (await connection.execute(_TAKE_STALE, params)).mappings().all()
+            rows = (await connection.execute(sql.TAKE_STALE, params)).mappings().all()
         return [_job(row) for row in rows]
 
     async def delete_finished_before(self, cutoff: datetime) -> int:
         async with self._transaction() as connection:
-            return (await connection.execute(_DELETE_FINISHED, {"cutoff": cutoff})).rowcount
+            return (await connection.execute(sql.DELETE_FINISHED, {"cutoff": cutoff})).rowcount
 
     async def ping(self) -> None:
         async with self._transaction() as connection:
-            await connection.execute(_PING)
+            await connection.execute(sql.PING)
+
+    async def count_by_status(self) -> dict[JobStatus, int]:
+        async with self._transaction() as connection:
+            rows = (await connection.execute(sql.COUNT_BY_STATUS)).all()
+        return {JobStatus(status): count for status, count in rows}
 
     async def count(self) -> int:
         """How many jobs there are (for tests and diagnostics)."""
         async with self._transaction() as connection:
-            return int(await connection.scalar(_COUNT) or 0)
+            return int(await connection.scalar(sql.COUNT) or 0)
 
     async def _changed(self, statement: Update, **params: object) -> bool:
         """Run a conditional single-row update; True if it matched the row."""

@@ -14,16 +14,23 @@ class Base(DeclarativeBase):
 
 class JobRow(Base):
     __tablename__ = "jobs"
-    # The clean-up deletes by status and age; this index keeps it from scanning the table.
-    __table_args__ = (Index("ix_jobs_status_updated_at", "status", "updated_at"),)
+    __table_args__ = (
+        # The clean-up deletes by status and age; this index keeps it from scanning the table.
+        Index("ix_jobs_status_updated_at", "status", "updated_at"),
+        # The fan-in asks "is any child of this parent unfinished?" after every child.
+        Index("ix_jobs_parent_id", "parent_id"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
     queue: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))
     payload: Mapped[object] = mapped_column(JSONB)
     result: Mapped[object | None] = mapped_column(JSONB, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(nullable=True)
+    children_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()

@@ -31,7 +31,14 @@ def retry_countdown(retries: int) -> float:
 
 
 class TransientError(Exception):
-    """Something the task needs went away (the database, the network); retrying may work."""
+    """Something the task needs went away (the database, the network); retrying may work.
+
+    `max_retries` overrides the task's own, for a task whose runs differ (a job's kind).
+    """
+
+    def __init__(self, message: str, max_retries: int | None = None) -> None:
+        super().__init__(message)
+        self.max_retries = max_retries
 
 
 class ProcessingTask(Task):  # type: ignore[type-arg]
@@ -52,7 +59,8 @@ class ProcessingTask(Task):  # type: ignore[type-arg]
         try:
             return super().__call__(*args, **kwargs)
         except TransientError as exc:
-            raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
+            countdown = retry_countdown(self.request.retries)
+            raise self.retry(exc=exc, countdown=countdown, max_retries=exc.max_retries) from exc
 
     def run_async(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run `coro` to completion on this worker thread's event loop and return its result."""

@@ -8,11 +8,12 @@ nothing it had not started.
 
 from datetime import timedelta
 from typing import Any
-from uuid import UUID
 
 from celery import Celery, signals
 from kombu import Queue
 
+from ..jobs.kinds import KINDS
+from ..jobs.model import Job
 from ..layout import DEFAULT_TIER, QUEUES
 from ..settings import Settings, get_settings
 from . import runtime
@@ -20,6 +21,8 @@ from . import runtime
 JOB_TASK_PREFIX = "jobs.process."
 CLEANUP_TASK = "jobs.cleanup"
 REQUEUE_TASK = "jobs.requeue_stale"
+#: Plain tasks that are not jobs (worker/internal.py) are named under this prefix.
+INTERNAL_TASK_PREFIX = "internal."
 
 
 def job_task_name(queue: str) -> str:
@@ -27,17 +30,55 @@ def job_task_name(queue: str) -> str:
     return JOB_TASK_PREFIX + queue
 
 
-def send_job(celery: Celery, queue: str, job_id: UUID, **options: Any) -> None:
-    """Publish the message that runs job `job_id` from `queue` (the API and the sweep both do).
+def send_job(celery: Celery, job: Job, **options: Any) -> None:
+    """Publish the message that runs `job` from its queue (the API, fan-outs and the sweep do).
 
-    By task name, so the sender needs no task code; `options` go to `send_task`.
+    By task name, so the sender needs no task code. A kind with a time limit of its own sends
+    it with the message, so that prefork's hard limit follows it too. `options` go to
+    `send_task`.
     """
-    celery.send_task(job_task_name(queue), args=[str(job_id)], queue=queue, **options)
+    kind = KINDS.get(job.kind)
+    if kind is not None and kind.time_limit is not None:
+        margin = celery.conf.task_time_limit - celery.conf.task_soft_time_limit
+        options |= {"soft_time_limit": kind.time_limit, "time_limit": kind.time_limit + margin}
+    celery.send_task(job_task_name(job.queue), args=[str(job.id)], queue=job.queue, **options)
+
+
+def check_kind_limits(settings: Settings) -> None:
+    """Refuse a kind whose hard limit reaches the visibility timeout: it would run twice."""
+    for kind in KINDS.values():
+        if kind.time_limit is None:
+            continue
+        hard = kind.time_limit + settings.task_hard_limit_margin
+        if hard >= settings.broker_visibility_timeout:
+            raise ValueError(
+                f"job kind {kind.name!r}: time_limit + TASK_HARD_LIMIT_MARGIN ({hard:g}s) must "
+                f"stay below BROKER_VISIBILITY_TIMEOUT ({settings.broker_visibility_timeout}s), "
+                "or a running job is delivered twice"
+            )
+
+
+def result_backend_config(settings: Settings) -> dict[str, Any]:
+    """Where tasks that opt in (`ignore_result=False`) keep their results: nowhere by default.
+
+    Jobs keep their state in the job store and never need this. A plain task whose caller
+    waits on `.get()`, or a chord, does: set RESULT_BACKEND_URL (a Redis URL). Its keys get the
+    broker's key prefix and expire after RESULT_EXPIRES seconds.
+    """
+    if not settings.result_backend_url:
+        return {}
+    prefix = {"global_keyprefix": settings.broker_key_prefix} if settings.broker_key_prefix else {}
+    return {
+        "result_backend": settings.result_backend_url,
+        "result_expires": settings.result_expires,
+        "result_backend_transport_options": prefix,
+    }
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
     """Celery settings derived from ours, in one place so tests can check them."""
-    return {
+    check_kind_limits(settings)
+    return result_backend_config(settings) | {
         "broker_url": settings.redis_url,
         "broker_connection_retry_on_startup": True,
         "broker_transport_options": {"visibility_timeout": settings.broker_visibility_timeout}
@@ -46,7 +87,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_serializer": "json",
         "accept_content": ["json"],
         "result_serializer": "json",
-        # Jobs keep their state in the database; Celery stores no results.
+        # Jobs keep their state in the database; Celery stores no results unless a task
+        # opts in (see result_backend_config).
         "task_ignore_result": True,
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
@@ -54,7 +96,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_queues": [Queue(name) for name in QUEUES],
         "task_default_queue": DEFAULT_TIER,
         "task_routes": {job_task_name(q): {"queue": q} for q in QUEUES}
-        | {task: {"queue": DEFAULT_TIER} for task in (CLEANUP_TASK, REQUEUE_TASK)},
+        | {task: {"queue": DEFAULT_TIER} for task in (CLEANUP_TASK, REQUEUE_TASK)}
+        | {f"{INTERNAL_TASK_PREFIX}*": {"queue": DEFAULT_TIER}},
         # The soft limit is also what run_async enforces inside the loop on any pool; the hard
         # limit lets prefork kill a process stuck in CPU-bound code.
         "task_soft_time_limit": settings.task_time_limit,
@@ -75,7 +118,10 @@ def celery_config(settings: Settings) -> dict[str, Any]:
 def create_celery_app(settings: Settings | None = None) -> Celery:
     celery = Celery("{{ cookiecutter.project_slug }}")
     celery.conf.update(celery_config(settings or get_settings()))
-    celery.conf.include = ["{{ cookiecutter.project_slug }}.worker.tasks"]
+    celery.conf.include = [
+        "{{ cookiecutter.project_slug }}.worker.tasks",
+        "{{ cookiecutter.project_slug }}.worker.internal",
+    ]
     return celery
 
 

@@ -1,4 +1,9 @@
-"""The tasks: one job task per queue, and the periodic sweep and clean-up."""
+"""The tasks: one job task per queue, and the periodic sweep and clean-up.
+
+A job task does not know what its jobs do: it claims the job and `run_job` dispatches on the
+job's stored kind (jobs/kinds/). One task per queue, not per kind, so adding a kind changes
+no routing, and a message names nothing but the job.
+"""
 
 import logging
 from datetime import UTC, datetime, timedelta
@@ -7,13 +12,13 @@ from uuid import UUID
 
 from celery import Task
 
-from ..jobs.lifecycle import Outcome, run_job
-from ..jobs.model import Job
-from ..jobs.work import Work, digest, echo
-from ..layout import CPU_QUEUE, QUEUES
+from ..jobs.fanout import complete_parent_if_done
+from ..jobs.lifecycle import Attempt, Outcome, UnknownKindError, fail_job, run_job
+from ..jobs.model import Job, JobStatus
+from ..layout import QUEUES
 from ..settings import get_settings
 from . import runtime
-from .base import ProcessingTask
+from .base import ProcessingTask, TransientError
 from .celery_app import CLEANUP_TASK, REQUEUE_TASK, app, job_task_name, send_job
 
 log = logging.getLogger(__name__)
@@ -22,9 +27,9 @@ log = logging.getLogger(__name__)
 REQUEUE_BATCH = 1000
 
 
-def work_for(queue: str) -> Work:
-    """What a job sent to `queue` does: the CPU queue digests, the I/O tiers echo."""
-    return digest if queue == CPU_QUEUE else echo
+def send(job: Job) -> None:
+    """Queue `job` from inside a task (a fan-out's children, a parent's completion step)."""
+    send_job(app, job)
 
 
 class JobTask(ProcessingTask):
@@ -50,32 +55,37 @@ class JobTask(ProcessingTask):
 
 async def _record_failure(job_id: UUID, reason: str) -> None:
     async with runtime.current().database.store() as store:
-        await store.fail(job_id, reason[:2000])
+        await fail_job(store, job_id, reason, send)
 
 
-def _register_job_task(queue: str) -> Task:  # type: ignore[type-arg]
-    work = work_for(queue)
+def process_job(self: JobTask, job_id: str) -> str:
+    attempt = Attempt(UUID(job_id))
 
-    def process_job(self: JobTask, job_id: str) -> str:
-        async def run() -> Outcome:
-            async with runtime.current().database.store() as store:
-                max_attempts = runtime.current().settings.job_max_attempts
-                return await run_job(store, UUID(job_id), work, max_attempts)
+    async def run() -> Outcome:
+        current = runtime.current()
+        async with current.database.store() as store:
+            max_attempts = current.settings.job_max_attempts
+            return await run_job(store, attempt, max_attempts=max_attempts, send=send)
 
+    try:
         return self.run_async(run()).value
+    except (TransientError, UnknownKindError) as exc:
+        # Retried with the kind's own budget. An unknown kind waits through it too: the
+        # workers that know it may still be deploying (ADR 0006).
+        max_retries = attempt.kind.max_retries if attempt.kind else None
+        raise TransientError(str(exc), max_retries=max_retries) from exc
 
-    process_job.__doc__ = f"Run a job sent to the {queue!r} queue."
-    task: Task = app.task(  # type: ignore[type-arg]
+
+#: The job task of each queue, registered under its explicit name.
+JOB_TASKS: dict[str, Task] = {  # type: ignore[type-arg]
+    queue: app.task(
         name=job_task_name(queue),
         base=JobTask,
         bind=True,
         max_retries=get_settings().task_max_retries,
     )(process_job)
-    return task
-
-
-#: The job task of each queue, registered under its explicit name.
-JOB_TASKS: dict[str, Task] = {queue: _register_job_task(queue) for queue in QUEUES}  # type: ignore[type-arg]
+    for queue in QUEUES
+}
 
 
 @app.task(name=CLEANUP_TASK, base=ProcessingTask, bind=True)
@@ -101,23 +111,28 @@ def requeue_stale_jobs(self: ProcessingTask) -> int:
     vanish: a connection cut just as Redis hands it over, or a Redis without persistence
     restarting. Such a job stays QUEUED (or RUNNING) with nothing changing; after
     JOB_REQUEUE_AFTER seconds this sends it again. Delivery stays at least once: the job's
-    conditional claim decides what a late duplicate does.
+    conditional claim decides what a late duplicate does. A WAITING parent is not sent: its
+    children are checked, in case the one that finished last died before completing it.
     """
     settings = runtime.current().settings
     cutoff = datetime.now(UTC) - timedelta(seconds=settings.job_requeue_after)
 
     async def take() -> list[Job]:
         """The stale jobs a worker can run; those of a queue no worker serves fail."""
+        runnable = []
         async with runtime.current().database.store() as store:
-            stale = await store.take_stale(cutoff, REQUEUE_BATCH)
-            for job in stale:
-                if job.queue not in QUEUES:
-                    await store.fail(job.id, f"its queue {job.queue!r} is not served")
-        return [job for job in stale if job.queue in QUEUES]
+            for job in await store.take_stale(cutoff, REQUEUE_BATCH):
+                if job.status is JobStatus.WAITING:
+                    await complete_parent_if_done(store, job.id, send)
+                elif job.queue not in QUEUES:
+                    await fail_job(store, job.id, f"its queue {job.queue!r} is not served", send)
+                else:
+                    runnable.append(job)
+        return runnable
 
     runnable = self.run_async(take())
     for job in runnable:
-        send_job(app, job.queue, job.id)
+        send(job)
     if runnable:
         log.warning(
             "sent %d jobs again, unchanged for %ss: %s",

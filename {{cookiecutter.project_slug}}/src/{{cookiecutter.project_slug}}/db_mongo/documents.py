@@ -1,0 +1,70 @@
+"""How a job is kept in MongoDB: one document per job, and the indexes its queries use."""
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from ..jobs.model import Job, JobStatus
+from .clients import Document
+
+COLLECTION = "jobs"
+
+
+def document_id(job_id: UUID) -> str:
+    """A job's `_id`: the UUID's canonical text.
+
+    Text rather than a binary UUID: it reads the same in mongosh, the logs and the API, and
+    every server that speaks the wire protocol can match it (the nx-27017 test server cannot
+    match binary values).
+    """
+    return str(job_id)
+
+
+def to_document(job: Job, now: datetime) -> Document:
+    """The document a new job is inserted as."""
+    return {
+        "_id": document_id(job.id),
+        "kind": job.kind,
+        "queue": job.queue,
+        "status": job.status.value,
+        "payload": job.payload,
+        "result": job.result,
+        "error": job.error,
+        "attempts": job.attempts,
+        "parent_id": None if job.parent_id is None else document_id(job.parent_id),
+        "children_total": job.children_total,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def to_job(document: Mapping[str, Any]) -> Job:
+    """The job a stored document describes."""
+    parent_id = document.get("parent_id")
+    return Job(
+        id=UUID(document["_id"]),
+        # Documents written before kinds existed: the kind that did their queue's work then.
+        kind=document.get("kind") or ("digest" if document["queue"] == "cpu" else "echo"),
+        queue=document["queue"],
+        status=JobStatus(document["status"]),
+        payload=document.get("payload"),
+        result=document.get("result"),
+        error=document.get("error"),
+        attempts=int(document.get("attempts", 0)),
+        parent_id=None if parent_id is None else UUID(parent_id),
+        children_total=document.get("children_total"),
+        created_at=document.get("created_at"),
+        updated_at=document.get("updated_at"),
+    )
+
+
+async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
+    """Create the indexes the store relies on. Idempotent: creating an existing index is a no-op."""
+    jobs = database[COLLECTION]
+    # The clean-up deletes by status and age; this index keeps it from scanning the collection.
+    await jobs.create_index([("status", 1), ("updated_at", 1)], name="status_updated_at")
+    # The fan-in asks "is any child of this parent unfinished?" after every child.
+    await jobs.create_index([("parent_id", 1), ("status", 1)], name="parent_id_status")
