@@ -13,7 +13,8 @@ from uuid import uuid4
 import pytest
 
 from {{ cookiecutter.project_slug }}.db import get_task_db
-from {{ cookiecutter.project_slug }}.db.store import MongoJobStore, ensure_indexes
+from {{ cookiecutter.project_slug }}.db.documents import ensure_indexes
+from {{ cookiecutter.project_slug }}.db.store import MongoJobStore
 from {{ cookiecutter.project_slug }}.jobs.model import Job, JobStatus
 from {{ cookiecutter.project_slug }}.settings import Settings
 

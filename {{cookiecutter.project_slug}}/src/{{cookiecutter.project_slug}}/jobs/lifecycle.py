@@ -83,6 +83,7 @@ async def _run(store: JobStore, job: Job, kind: JobKind[Any], send: Send) -> Out
         raise JobFailedError(f"kind {kind.name!r} has no `complete` step to run")
     result: Result | FanOut
     if kind.complete is not None and job.status is JobStatus.COMPLETING:
+        log.info("job %s: its children finished; running its completion step", job.id)
         result = await kind.complete(payload, await child_outcomes(store, job))
     else:
         result = await kind.work(payload)

@@ -18,6 +18,7 @@ class ReportPayload(Payload):
         min_length=1, max_length=100
     )
     max_words: int = Field(default=10, ge=1, le=1000)
+    latency: float = Field(default=0.01, ge=0, le=60, description="Each summary's latency.")
 
 
 class Report(BaseModel):
@@ -30,7 +31,10 @@ async def split(payload: ReportPayload) -> FanOut:
     return FanOut(
         [
             Child(
-                summarize.KIND, summarize.SummarizePayload(text=text, max_words=payload.max_words)
+                summarize.KIND,
+                summarize.SummarizePayload(
+                    text=text, max_words=payload.max_words, latency=payload.latency
+                ),
             )
             for text in payload.sections
         ]

@@ -10,13 +10,13 @@ from pydantic import BaseModel, Field
 
 from ..kind import JobKind, Payload
 
-#: How long the pretend service takes to answer.
-SERVICE_LATENCY_SECONDS = 0.01
-
 
 class SummarizePayload(Payload):
     text: str = Field(min_length=1, max_length=100_000)
     max_words: int = Field(default=20, ge=1, le=1000)
+    latency: float = Field(
+        default=0.01, ge=0, le=60, description="Seconds the pretend service takes to answer."
+    )
 
 
 class Summary(BaseModel):
@@ -26,7 +26,7 @@ class Summary(BaseModel):
 
 async def summarize(payload: SummarizePayload) -> Summary:
     """Shorten a text to its first `max_words` words."""
-    await asyncio.sleep(SERVICE_LATENCY_SECONDS)
+    await asyncio.sleep(payload.latency)
     words = payload.text.split()
     return Summary(summary=" ".join(words[: payload.max_words]), words=len(words))
 
