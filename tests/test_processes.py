@@ -112,7 +112,16 @@ def wait_until(check: Any, timeout: float, what: str, logs: Path) -> Any:
     raise AssertionError(f"{what} did not happen within {timeout:g}s (last: {last!r})\n{tails}")
 
 
-def test_compose_commands_process_a_job_on_every_queue(
+#: A payload for each example kind the template ships.
+EXAMPLE_PAYLOADS: dict[str, dict[str, Any]] = {
+    "echo": {"message": "hello"},
+    "summarize": {"text": "one two three"},
+    "digest": {"rounds": 1000},
+    "report": {"sections": ["alpha beta", "gamma", "delta epsilon"]},
+}
+
+
+def test_compose_commands_process_a_job_on_every_queue_and_of_every_kind(
     rendering: Rendering, combination_id: str, services: dict[str, str], tmp_path: Path
 ) -> None:
     combination = rendering.combination
@@ -144,20 +153,26 @@ def test_compose_commands_process_a_job_on_every_queue(
         headers = {"X-API-Key": variables["API_KEYS"]}
 
         wait_until(lambda: api.get("/health/ready").status_code == 200, 60, "API ready", tmp_path)
+        kinds = {kind["name"] for kind in api.get("/kinds", headers=headers).json()}
+        assert kinds == set(EXAMPLE_PAYLOADS), "every example kind needs an example payload here"
+        bodies = {
+            f"tier {q}": {"kind": "digest" if q == "cpu" else "echo", "payload": {}, "tier": q}
+            for q in queues
+        }
+        bodies |= {f"kind {k}": {"kind": k, "payload": EXAMPLE_PAYLOADS[k]} for k in kinds}
         job_ids = {}
-        for queue in queues:
-            payload = {"rounds": 1000} if queue == "cpu" else {"queue": queue}
-            response = api.post("/jobs", json={"payload": payload, "tier": queue}, headers=headers)
+        for name, body in bodies.items():
+            response = api.post("/jobs", json=body, headers=headers)
             assert response.status_code == 202, response.text
-            job_ids[queue] = response.json()["id"]
+            job_ids[name] = response.json()["id"]
 
         def all_finished() -> dict[str, Any] | None:
             jobs = {q: api.get(f"/jobs/{i}", headers=headers).json() for q, i in job_ids.items()}
             done = all(job["status"] in ("succeeded", "failed") for job in jobs.values())
             return jobs if done else None
 
-        jobs = wait_until(all_finished, 90, "every queue's job finishing", tmp_path)
-        assert {q: j["status"] for q, j in jobs.items()} == dict.fromkeys(queues, "succeeded")
+        jobs = wait_until(all_finished, 90, "every queue's and kind's job finishing", tmp_path)
+        assert {n: j["status"] for n, j in jobs.items()} == dict.fromkeys(bodies, "succeeded")
 
         if "flower" in processes:
             url = f"http://127.0.0.1:{flower_port}/"

@@ -87,7 +87,8 @@ async def _reset_and_insert(ids: list[str], queue: str) -> None:
                             "id": uuid.UUID(i),
                             "queue": queue,
                             "status": "queued",
-                            "payload": {"n": n},
+                            "kind": "echo",
+                            "payload": {"message": str(n)},
                             "attempts": 0,
                         }
                         for n, i in enumerate(ids)
