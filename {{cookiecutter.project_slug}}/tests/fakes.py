@@ -10,10 +10,12 @@ from pydantic import JsonValue
 from {{ cookiecutter.project_slug }}.jobs.model import (
     CLAIMABLE,
     FINISHED,
+    RETRYABLE,
     ChildCounts,
     Job,
     JobStatus,
 )
+from {{ cookiecutter.project_slug }}.jobs.store import EVERYONE, JobQuery
 
 RUNNING = frozenset({JobStatus.RUNNING})
 FINISHING = frozenset({JobStatus.RUNNING, JobStatus.COMPLETING})
@@ -24,17 +26,65 @@ class MemoryJobStore:
         self.jobs: dict[UUID, Job] = {}
         self.reachable = True
 
-    async def add(self, job: Job) -> None:
+    async def add(self, job: Job) -> Job | None:
+        if job.id in self.jobs:
+            return self.jobs[job.id]
         now = datetime.now(UTC)
         self.jobs[job.id] = replace(job, created_at=now, updated_at=now)
+        return None
 
     async def add_children(self, children: Sequence[Job]) -> None:
         for child in children:
             if child.id not in self.jobs:
                 await self.add(child)
 
-    async def get(self, job_id: UUID) -> Job | None:
-        return self.jobs.get(job_id)
+    async def get(self, job_id: UUID, visible_to: str | None = EVERYONE) -> Job | None:
+        job = self.jobs.get(job_id)
+        return job if job is not None and visible_to in (EVERYONE, job.owner) else None
+
+    async def list_jobs(self, query: JobQuery) -> list[Job]:
+        def selected(job: Job) -> bool:
+            key = (job.created_at, job.id)
+            return (
+                query.visible_to in (EVERYONE, job.owner)
+                and query.status in (None, job.status)
+                and query.kind in (None, job.kind)
+                and query.queue in (None, job.queue)
+                and (query.after is None or key < query.after)
+            )
+
+        newest = sorted(self.jobs.values(), key=lambda j: (j.created_at, j.id), reverse=True)
+        return [job for job in newest if selected(job)][: query.limit]
+
+    async def cancel(self, job_id: UUID, visible_to: str | None = EVERYONE) -> Job | None:
+        job = await self.get(job_id, visible_to)
+        if job is None or job.status in FINISHED:
+            return None
+        idle = job.status in {JobStatus.QUEUED, JobStatus.WAITING}
+        status = JobStatus.CANCELLED if idle else job.status
+        for child in await self.children(job_id):
+            if child.status not in FINISHED:
+                queued = child.status is JobStatus.QUEUED
+                self._set(child, status=JobStatus.CANCELLED if queued else child.status,
+                          cancel_requested=True)  # fmt: skip
+        return self._set(job, status=status, cancel_requested=True)
+
+    async def cancelled(self, job_id: UUID) -> bool:
+        job = self._in(job_id, FINISHING)
+        return job is not None and bool(self._set(job, status=JobStatus.CANCELLED))
+
+    async def retry(self, job_id: UUID, visible_to: str | None = EVERYONE) -> Job | None:
+        job = await self.get(job_id, visible_to)
+        if job is None or job.status not in RETRYABLE:
+            return None
+        return self._set(job, status=JobStatus.QUEUED, attempts=0, error=None, result=None,
+                         progress=None, progress_message=None, cancel_requested=False)  # fmt: skip
+
+    async def heartbeat(self, job_id: UUID, progress: float | None, message: str | None) -> bool:
+        job = self.jobs[job_id]
+        if progress is not None:
+            job = self._set(job, progress=progress, progress_message=message)
+        return job.cancel_requested
 
     async def claim(self, job_id: UUID) -> Job | None:
         job = self.jobs.get(job_id)

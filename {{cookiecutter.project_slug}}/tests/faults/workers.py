@@ -30,14 +30,20 @@ class WorkerProcess:
     `restart: unless-stopped` does (`restarts` counts how often)."""
 
     def __init__(
-        self, env: dict[str, str], log: Path, concurrency: int = 4, *, restart: bool = False
+        self,
+        env: dict[str, str],
+        log: Path,
+        concurrency: int = 4,
+        *,
+        restart: bool = False,
+        pool: str = IO_POOL,
     ) -> None:
         self.log = log
         self.env = os.environ | env
         self.command = [
             sys.executable, "-m", "celery", "-A", f"{PACKAGE}.worker.celery_app", "worker",
             f"--queues={','.join(QUEUES)}", f"--hostname=faults-{uuid.uuid4().hex[:8]}@%h",
-            f"--pool={IO_POOL}",
+            f"--pool={pool}",
             f"--concurrency={concurrency}", "--loglevel=INFO",
         ]  # fmt: skip
         self.restarts = 0
@@ -108,9 +114,14 @@ class WorkerProcess:
 
 @contextlib.contextmanager
 def running_worker(
-    env: dict[str, str], log: Path, concurrency: int = 4, *, restart: bool = False
+    env: dict[str, str],
+    log: Path,
+    concurrency: int = 4,
+    *,
+    restart: bool = False,
+    pool: str = IO_POOL,
 ) -> Iterator[WorkerProcess]:
-    worker = WorkerProcess(env, log, concurrency, restart=restart)
+    worker = WorkerProcess(env, log, concurrency, restart=restart, pool=pool)
     try:
         yield worker
     finally:

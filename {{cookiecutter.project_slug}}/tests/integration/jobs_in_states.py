@@ -19,7 +19,9 @@ def add_job(
         async with worker_runtime.database.store() as store:
             job = Job(id=uuid4(), kind="echo", queue=queue, status=JobStatus.QUEUED, payload={})
             await store.add(job)
-            if status is not JobStatus.QUEUED:
+            if status is JobStatus.CANCELLED:
+                await store.cancel(job.id)  # a queued job is cancelled at once
+            elif status is not JobStatus.QUEUED:
                 await store.claim(job.id)
             if status in {JobStatus.WAITING, JobStatus.COMPLETING}:
                 await store.wait_for_children(job.id, 0)  # a fan-out of no children

@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from {{ cookiecutter.project_slug }}.jobs import progress
 from {{ cookiecutter.project_slug }}.jobs.fanout import child_id, children_of
 from {{ cookiecutter.project_slug }}.jobs.kind import JobKind, Payload
 from {{ cookiecutter.project_slug }}.jobs.kinds import KINDS, report
@@ -156,3 +157,55 @@ def test_a_parent_rerun_after_a_crash_reuses_its_children() -> None:
     assert len(asyncio.run(store.children(parent.id))) == 3
     assert [job.id for job in sent] == [child_id(parent.id, i) for i in range(3)]
     assert store.jobs[parent.id].attempts == 2
+
+
+def test_a_cancel_stops_the_work_at_its_await_and_records_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(progress, "WATCH_INTERVAL_SECONDS", 0.01)
+    store, sent = MemoryJobStore(), Sent()
+    job = add(store, "echo", {"sleep": 30})
+
+    async def cancel_soon() -> Outcome:
+        running = asyncio.ensure_future(
+            run_job(store, Attempt(job.id), max_attempts=MAX, send=sent)
+        )
+        await asyncio.sleep(0.05)
+        await store.cancel(job.id)
+        return await asyncio.wait_for(running, timeout=5)
+
+    assert asyncio.run(cancel_soon()) is Outcome.CANCELLED
+    assert store.jobs[job.id].status is JobStatus.CANCELLED
+
+
+def test_progress_is_written_by_the_watcher(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(progress, "WATCH_INTERVAL_SECONDS", 0.01)
+    store, sent = MemoryJobStore(), Sent()
+    job = add(store, "echo", {"sleep": 0.2})
+    seen: list[float | None] = []
+    heartbeat = store.heartbeat
+
+    async def recording(job_id: UUID, fraction: float | None, message: str | None) -> bool:
+        seen.append(fraction)
+        return await heartbeat(job_id, fraction, message)
+
+    monkeypatch.setattr(store, "heartbeat", recording)
+    assert run(store, job.id, sent) is Outcome.SUCCEEDED
+    written = [fraction for fraction in seen if fraction is not None]
+    assert written, "the watcher wrote no progress"
+    assert written == sorted(written)
+    assert len(seen) <= 0.2 / 0.01 + 5, "one statement per interval at most"
+
+
+def test_a_job_whose_cancel_was_asked_before_its_redelivery_is_not_run() -> None:
+    store, sent = MemoryJobStore(), Sent()
+    job = add(store)
+    asyncio.run(store.claim(job.id))
+    asyncio.run(store.cancel(job.id))  # running: flagged; then its worker died
+    assert run(store, job.id, sent) is Outcome.CANCELLED
+    assert store.jobs[job.id].status is JobStatus.CANCELLED
+
+
+def test_report_progress_refuses_a_fraction_outside_0_to_1() -> None:
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        progress.report_progress(1.5)

@@ -11,7 +11,7 @@ from ..settings import Settings, get_settings
 from ..worker.celery_app import create_celery_app
 from .enqueue import CeleryEnqueuer
 from .limits import BodySizeLimit
-from .routes import health, jobs, kinds
+from .routes import health, job_control, jobs, kinds
 
 
 @asynccontextmanager
@@ -41,5 +41,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.include_router(health.router)
     app.include_router(jobs.router)
+    app.include_router(job_control.router)
     app.include_router(kinds.router)
     return app

@@ -26,6 +26,11 @@ def _redis(request: Request) -> Redis:
     return redis
 
 
+def _owner(request: Request) -> str | None:
+    """Whose jobs the caller may see: its key's name, or None for every job."""
+    return None
+
+
 def get_enqueuer(request: Request) -> Enqueuer:
     """The app's broker; tests override this dependency with a recorder."""
     enqueuer: Enqueuer = request.app.state.enqueuer
@@ -37,3 +42,4 @@ StoreDep = Annotated[JobStore, Depends(_store)]
 RedisDep = Annotated[Redis, Depends(_redis)]
 EnqueueDep = Annotated[Enqueuer, Depends(get_enqueuer)]
 ApiKeyDep = Depends(require_api_key)
+OwnerDep = Annotated[str | None, Depends(_owner)]

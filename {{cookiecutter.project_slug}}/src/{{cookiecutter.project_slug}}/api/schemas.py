@@ -96,31 +96,54 @@ class ChildrenView(BaseModel):
         )
 
 
-class JobView(BaseModel):
+class JobSummary(BaseModel):
+    """A job as GET /jobs lists it: everything but its result and its children's counts."""
+
     id: UUID
     kind: str
     tier: str
     status: JobStatus
-    result: JsonValue
     error: str | None
     attempts: int
+    progress: float | None = Field(description="What its work last reported, from 0 to 1.")
+    progress_message: str | None
+    cancel_requested: bool = Field(description="A cancel was asked for while it ran.")
     parent_id: UUID | None = Field(description="The job that started this one, if any.")
-    children: ChildrenView | None = Field(description="How far its children are, if it has any.")
     created_at: datetime | None
     updated_at: datetime | None
 
     @classmethod
+    def fields_of(cls, job: Job) -> dict[str, Any]:
+        return {
+            "id": job.id,
+            "kind": job.kind,
+            "tier": job.queue,
+            "status": job.status,
+            "error": job.error,
+            "attempts": job.attempts,
+            "progress": job.progress,
+            "progress_message": job.progress_message,
+            "cancel_requested": job.cancel_requested,
+            "parent_id": job.parent_id,
+            "created_at": job.created_at,
+            "updated_at": job.updated_at,
+        }
+
+    @classmethod
+    def of(cls, job: Job) -> "JobSummary":
+        return cls(**cls.fields_of(job))
+
+
+class JobView(JobSummary):
+    result: JsonValue
+    children: ChildrenView | None = Field(description="How far its children are, if it has any.")
+
+    @classmethod
     def of(cls, job: Job, children: ChildCounts | None = None) -> "JobView":
-        return cls(
-            id=job.id,
-            kind=job.kind,
-            tier=job.queue,
-            status=job.status,
-            result=job.result,
-            error=job.error,
-            attempts=job.attempts,
-            parent_id=job.parent_id,
-            children=None if children is None else ChildrenView.of(children),
-            created_at=job.created_at,
-            updated_at=job.updated_at,
-        )
+        counts = None if children is None else ChildrenView.of(children)
+        return cls(**cls.fields_of(job), result=job.result, children=counts)
+
+
+class JobPage(BaseModel):
+    jobs: list[JobSummary]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null: last.")

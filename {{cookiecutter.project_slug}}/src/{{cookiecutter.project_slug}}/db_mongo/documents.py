@@ -11,6 +11,8 @@ from ..jobs.model import Job, JobStatus
 from .clients import Document
 
 COLLECTION = "jobs"
+#: The fields GET /jobs filters on, beside the owner; each has an index.
+LIST_FILTERS = ("status", "kind", "queue")
 
 
 def document_id(job_id: UUID) -> str:
@@ -36,6 +38,11 @@ def to_document(job: Job, now: datetime) -> Document:
         "attempts": job.attempts,
         "parent_id": None if job.parent_id is None else document_id(job.parent_id),
         "children_total": job.children_total,
+        "owner": job.owner,
+        "request_digest": job.request_digest,
+        "progress": job.progress,
+        "progress_message": job.progress_message,
+        "cancel_requested": job.cancel_requested,
         "created_at": now,
         "updated_at": now,
     }
@@ -56,6 +63,11 @@ def to_job(document: Mapping[str, Any]) -> Job:
         attempts=int(document.get("attempts", 0)),
         parent_id=None if parent_id is None else UUID(parent_id),
         children_total=document.get("children_total"),
+        owner=document.get("owner"),
+        request_digest=document.get("request_digest"),
+        progress=document.get("progress"),
+        progress_message=document.get("progress_message"),
+        cancel_requested=bool(document.get("cancel_requested", False)),
         created_at=document.get("created_at"),
         updated_at=document.get("updated_at"),
     )
@@ -68,3 +80,9 @@ async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
     await jobs.create_index([("status", 1), ("updated_at", 1)], name="status_updated_at")
     # The fan-in asks "is any child of this parent unfinished?" after every child.
     await jobs.create_index([("parent_id", 1), ("status", 1)], name="parent_id_status")
+    # GET /jobs: newest first, for everyone (an operator) or one owner, by one filter.
+    newest = [("created_at", -1), ("_id", -1)]
+    await jobs.create_index(newest, name="created_at_id")
+    await jobs.create_index([("owner", 1), *newest], name="owner_created_at_id")
+    for field in LIST_FILTERS:
+        await jobs.create_index([("owner", 1), (field, 1), *newest], name=f"owner_{field}")

@@ -14,10 +14,11 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.asynchronous.mongo_client import AsyncMongoClient
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from ..jobs.model import CLAIMABLE, FINISHED, ChildCounts, Job, JobStatus
 from .clients import Document
+from .control import MongoJobControl
 from .documents import COLLECTION, document_id, to_document, to_job
 
 #: MongoDB's error code for a duplicate key: here, a child a re-run already stored.
@@ -34,7 +35,7 @@ def _statuses(statuses: frozenset[JobStatus]) -> dict[str, list[str]]:
     return {"$in": sorted(status.value for status in statuses)}
 
 
-class MongoJobStore:
+class MongoJobStore(MongoJobControl):
     def __init__(self, database: AsyncDatabase[Document]) -> None:
         self.database = database
         self.jobs: AsyncCollection[Document] = database[COLLECTION]
@@ -44,13 +45,13 @@ class MongoJobStore:
         """The client this store's requests go through (for diagnostics and tests)."""
         return self.database.client
 
-    async def add(self, job: Job) -> None:
+    async def add(self, job: Job) -> Job | None:
         # Inserted with this process's clock; the server's clock stamps every later change.
-        await self.jobs.insert_one(to_document(job, datetime.now(UTC)))
-
-    async def get(self, job_id: UUID) -> Job | None:
-        document = await self.jobs.find_one({"_id": document_id(job_id)})
-        return None if document is None else to_job(document)
+        try:
+            await self.jobs.insert_one(to_document(job, datetime.now(UTC)))
+        except DuplicateKeyError:
+            return await self.get(job.id)
+        return None
 
     async def add_children(self, children: Sequence[Job]) -> None:
         if not children:

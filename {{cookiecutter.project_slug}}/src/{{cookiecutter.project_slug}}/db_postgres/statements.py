@@ -6,25 +6,29 @@ and keying it on every call, which had been about 40% of a worker's CPU per job
 """
 
 from collections.abc import Collection
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     FromClause,
+    Select,
     bindparam,
     case,
     delete,
     exists,
     func,
-    insert,
     not_,
     or_,
     select,
     text,
+    true,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as upsert
 
-from ..jobs.model import CLAIMABLE, FINISHED, JobStatus
+from ..jobs.model import CLAIMABLE, FINISHED, RETRYABLE, JobStatus
+from ..jobs.store import JobQuery
 from .tables import Base
 
 jobs = Base.metadata.tables["jobs"]
@@ -39,9 +43,70 @@ def _status_in(statuses: Collection[JobStatus], table: FromClause = jobs) -> Col
 _JOB_ID = jobs.c.id == bindparam("job_id")
 _RUNNING, _COMPLETING = JobStatus.RUNNING.value, JobStatus.COMPLETING.value
 
-ADD = insert(jobs)
+_OWNER = jobs.c.owner == bindparam("owner")
+_UNFINISHED = not_(_status_in(FINISHED))
+
 ADD_CHILDREN = upsert(jobs).on_conflict_do_nothing(index_elements=[jobs.c.id])
+ADD = ADD_CHILDREN.returning(jobs.c.id)
 GET = select(jobs).where(_JOB_ID)
+GET_OWNED = GET.where(_OWNER)
+CANCEL = (
+    update(jobs)
+    .where(_JOB_ID, _UNFINISHED)
+    .values(
+        # Nothing runs a QUEUED or WAITING job: it is cancelled now. A running one is asked to
+        # stop, and its worker records it cancelled.
+        status=case(
+            (_status_in({JobStatus.QUEUED, JobStatus.WAITING}), JobStatus.CANCELLED.value),
+            else_=jobs.c.status,
+        ),
+        cancel_requested=True,
+        updated_at=func.now(),
+    )
+    .returning(*jobs.c)
+)
+CANCEL_OWNED = CANCEL.where(_OWNER)
+CANCEL_CHILDREN = (
+    update(jobs)
+    .where(jobs.c.parent_id == bindparam("job_id"), _UNFINISHED)
+    .values(
+        status=case(
+            (jobs.c.status == JobStatus.QUEUED.value, JobStatus.CANCELLED.value),
+            else_=jobs.c.status,
+        ),
+        cancel_requested=True,
+        updated_at=func.now(),
+    )
+)
+CANCELLED = (
+    update(jobs)
+    .where(_JOB_ID, _status_in({JobStatus.RUNNING, JobStatus.COMPLETING}))
+    .values(status=JobStatus.CANCELLED.value, updated_at=func.now())
+    .returning(jobs.c.id)
+)
+RETRY = (
+    update(jobs)
+    .where(_JOB_ID, _status_in(RETRYABLE))
+    .values(
+        status=JobStatus.QUEUED.value,
+        attempts=0,
+        error=None,
+        result=None,
+        progress=None,
+        progress_message=None,
+        cancel_requested=False,
+        updated_at=func.now(),
+    )
+    .returning(*jobs.c)
+)
+RETRY_OWNED = RETRY.where(_OWNER)
+HEARTBEAT = (
+    update(jobs)
+    .where(_JOB_ID)
+    .values(progress=bindparam("progress"), progress_message=bindparam("message"))
+    .returning(jobs.c.cancel_requested)
+)
+CANCEL_REQUESTED = select(jobs.c.cancel_requested).where(_JOB_ID)
 CLAIM = (
     update(jobs)
     .where(_JOB_ID, _status_in(CLAIMABLE))
@@ -116,3 +181,20 @@ DELETE_FINISHED = delete(jobs).where(_status_in(FINISHED), jobs.c.updated_at < b
 COUNT = select(func.count()).select_from(jobs)
 COUNT_BY_STATUS = select(jobs.c.status, func.count()).group_by(jobs.c.status)
 PING = text("SELECT 1")
+
+
+def list_jobs(query: JobQuery) -> Select[Any]:
+    """GET /jobs: newest first, keyset-paginated on (created_at, id), one index per filter."""
+    statement = select(jobs).order_by(jobs.c.created_at.desc(), jobs.c.id.desc())
+    conditions = [
+        true() if query.visible_to is None else jobs.c.owner == query.visible_to,
+        true() if query.status is None else jobs.c.status == query.status.value,
+        true() if query.kind is None else jobs.c.kind == query.kind,
+        true() if query.queue is None else jobs.c.queue == query.queue,
+        true() if query.created_after is None else jobs.c.created_at > query.created_after,
+        true() if query.created_before is None else jobs.c.created_at < query.created_before,
+        true()
+        if query.after is None
+        else tuple_(jobs.c.created_at, jobs.c.id) < tuple_(*query.after),
+    ]
+    return statement.where(*conditions).limit(query.limit)

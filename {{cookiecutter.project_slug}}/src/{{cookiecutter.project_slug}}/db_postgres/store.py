@@ -11,10 +11,11 @@ from datetime import datetime
 from uuid import UUID
 
 from pydantic import JsonValue
-from sqlalchemy import RowMapping, Update
+from sqlalchemy import Executable, RowMapping, Update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..jobs.model import ChildCounts, Job, JobStatus
+from ..jobs.store import EVERYONE, JobQuery
 from . import statements as sql
 
 
@@ -30,6 +31,11 @@ def _job(row: RowMapping) -> Job:
         attempts=row["attempts"],
         parent_id=row["parent_id"],
         children_total=row["children_total"],
+        owner=row["owner"],
+        request_digest=row["request_digest"],
+        progress=row["progress"],
+        progress_message=row["progress_message"],
+        cancel_requested=row["cancel_requested"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
@@ -45,6 +51,8 @@ def _row(job: Job) -> dict[str, object]:
         "payload": job.payload,
         "attempts": job.attempts,
         "parent_id": job.parent_id,
+        "owner": job.owner,
+        "request_digest": job.request_digest,
     }
 
 
@@ -56,26 +64,51 @@ class SqlJobStore:
         self._bind = bind
         self.engine = bind if isinstance(bind, AsyncEngine) else bind.engine
 
-    async def add(self, job: Job) -> None:
+    async def add(self, job: Job) -> Job | None:
         async with self._transaction() as connection:
-            await connection.execute(sql.ADD, _row(job))
+            stored = (await connection.execute(sql.ADD, _row(job))).first()
+        return None if stored is not None else await self.get(job.id)
 
     async def add_children(self, children: Sequence[Job]) -> None:
         if children:
             async with self._transaction() as connection:
                 await connection.execute(sql.ADD_CHILDREN, [_row(child) for child in children])
 
-    async def get(self, job_id: UUID) -> Job | None:
+    async def get(self, job_id: UUID, visible_to: str | None = EVERYONE) -> Job | None:
+        scoped = visible_to is not None
+        return await self._one(sql.GET_OWNED if scoped else sql.GET, job_id, visible_to)
+
+    async def list_jobs(self, query: JobQuery) -> list[Job]:
         async with self._transaction() as connection:
-            found = (await connection.execute(sql.GET, {"job_id": job_id})).mappings().one_or_none()
-        return None if found is None else _job(found)
+            rows = (await connection.execute(sql.list_jobs(query))).mappings().all()
+        return [_job(row) for row in rows]
+
+    async def cancel(self, job_id: UUID, visible_to: str | None = EVERYONE) -> Job | None:
+        scoped = visible_to is not None
+        job = await self._one(sql.CANCEL_OWNED if scoped else sql.CANCEL, job_id, visible_to)
+        if job is not None and job.children_total is not None:
+            async with self._transaction() as connection:
+                await connection.execute(sql.CANCEL_CHILDREN, {"job_id": job_id})
+        return job
+
+    async def cancelled(self, job_id: UUID) -> bool:
+        return await self._changed(sql.CANCELLED, job_id=job_id)
+
+    async def retry(self, job_id: UUID, visible_to: str | None = EVERYONE) -> Job | None:
+        scoped = visible_to is not None
+        return await self._one(sql.RETRY_OWNED if scoped else sql.RETRY, job_id, visible_to)
+
+    async def heartbeat(self, job_id: UUID, progress: float | None, message: str | None) -> bool:
+        async with self._transaction() as connection:
+            if progress is None:
+                flag = await connection.scalar(sql.CANCEL_REQUESTED, {"job_id": job_id})
+            else:
+                params = {"job_id": job_id, "progress": progress, "message": message}
+                flag = await connection.scalar(sql.HEARTBEAT, params)
+        return bool(flag)
 
     async def claim(self, job_id: UUID) -> Job | None:
-        async with self._transaction() as connection:
-            found = (
-                (await connection.execute(sql.CLAIM, {"job_id": job_id})).mappings().one_or_none()
-            )
-        return None if found is None else _job(found)
+        return await self._one(sql.CLAIM, job_id)
 
     async def release(self, job_id: UUID) -> bool:
         return await self._changed(sql.RELEASE, job_id=job_id)
@@ -90,10 +123,7 @@ class SqlJobStore:
         return await self._changed(sql.WAIT, job_id=job_id, total=total)
 
     async def complete_if_children_done(self, job_id: UUID) -> Job | None:
-        async with self._transaction() as connection:
-            found = await connection.execute(sql.COMPLETE_IF_DONE, {"job_id": job_id})
-            row = found.mappings().one_or_none()
-        return None if row is None else _job(row)
+        return await self._one(sql.COMPLETE_IF_DONE, job_id)
 
     async def children(self, job_id: UUID) -> list[Job]:
         async with self._transaction() as connection:
@@ -133,6 +163,15 @@ class SqlJobStore:
         """How many jobs there are (for tests and diagnostics)."""
         async with self._transaction() as connection:
             return int(await connection.scalar(sql.COUNT) or 0)
+
+    async def _one(
+        self, statement: Executable, job_id: UUID, owner: str | None = None
+    ) -> Job | None:
+        """Run a statement that returns one job's row, or none."""
+        params = {"job_id": job_id} | ({} if owner is None else {"owner": owner})
+        async with self._transaction() as connection:
+            found = (await connection.execute(statement, params)).mappings().one_or_none()
+        return None if found is None else _job(found)
 
     async def _changed(self, statement: Update, **params: object) -> bool:
         """Run a conditional single-row update; True if it matched the row."""

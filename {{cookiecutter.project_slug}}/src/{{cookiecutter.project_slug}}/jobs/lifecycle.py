@@ -2,7 +2,7 @@
 database; the worker's task calls `run_job` and nothing else."""
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -12,6 +12,7 @@ from .fanout import Send, child_outcomes, complete_parent_if_done, start_childre
 from .kind import FanOut, InvalidPayloadError, JobFailedError, JobKind, Result, to_json
 from .kinds import KINDS
 from .model import FINISHED, Job, JobStatus
+from .progress import JobCancelledError, Progress, watch
 from .store import JobStore
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,8 @@ class Outcome(StrEnum):
     FAILED = "failed"
     #: Its work fanned out; the children are queued and the job waits for them.
     WAITING = "waiting"
+    #: A cancel was asked for; the work was stopped (or never started).
+    CANCELLED = "cancelled"
     #: Unknown, waiting or already finished (a redelivery): acknowledged without running.
     SKIPPED = "skipped"
 
@@ -70,7 +73,13 @@ async def run_job(
         await fail_job(store, job.id, f"gave up after {max_attempts} attempts", send)
         return Outcome.FAILED
     try:
+        if job.cancel_requested:  # asked while it ran on a worker that then died
+            raise JobCancelledError("cancelled before this run started")
         return await _run(store, job, kind, send)
+    except JobCancelledError:
+        if await store.cancelled(job.id):
+            await _finished(store, job, send)
+        return Outcome.CANCELLED
     except JobFailedError as exc:
         reason = f"invalid payload: {exc}" if isinstance(exc, InvalidPayloadError) else str(exc)
         await fail_job(store, job.id, reason, send)
@@ -84,9 +93,10 @@ async def _run(store: JobStore, job: Job, kind: JobKind[Any], send: Send) -> Out
     result: Result | FanOut
     if kind.complete is not None and job.status is JobStatus.COMPLETING:
         log.info("job %s: its children finished; running its completion step", job.id)
-        result = await kind.complete(payload, await child_outcomes(store, job))
+        outcomes = await child_outcomes(store, job)
+        result = await watch(kind.complete(payload, outcomes), _heartbeat(store, job.id))
     else:
-        result = await kind.work(payload)
+        result = await watch(kind.work(payload), _heartbeat(store, job.id))
     if isinstance(result, FanOut):
         if kind.complete is None or job.status is not JobStatus.RUNNING:
             raise JobFailedError(f"kind {kind.name!r} fanned out with no `complete` step after it")
@@ -97,6 +107,17 @@ async def _run(store: JobStore, job: Job, kind: JobKind[Any], send: Send) -> Out
         return Outcome.SKIPPED
     await _finished(store, job, send)
     return Outcome.SUCCEEDED
+
+
+def _heartbeat(store: JobStore, job_id: UUID) -> Callable[[Progress], Awaitable[bool]]:
+    """Write the job's progress when it changed, and say whether a cancel was asked for."""
+
+    async def beat(progress: Progress) -> bool:
+        changed, progress.changed = progress.changed, False
+        fraction = progress.fraction if changed else None
+        return await store.heartbeat(job_id, fraction, progress.message)
+
+    return beat
 
 
 async def fail_job(store: JobStore, job_id: UUID, reason: str, send: Send) -> bool:

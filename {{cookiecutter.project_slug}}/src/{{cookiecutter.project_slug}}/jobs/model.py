@@ -17,10 +17,13 @@ class JobStatus(StrEnum):
     COMPLETING = "completing"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 #: A job in one of these states is done: a redelivered message for it is acknowledged unrun.
-FINISHED = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED})
+FINISHED = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
+#: A job in one of these states may be sent again by POST /jobs/{id}/retry.
+RETRYABLE = frozenset({JobStatus.FAILED, JobStatus.CANCELLED})
 #: States from which a worker may (re)claim a job. RUNNING and COMPLETING are here because a
 #: worker that died mid-job leaves the job in them, and the broker redelivers it to another.
 CLAIMABLE = frozenset({JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.COMPLETING})
@@ -40,6 +43,15 @@ class Job:
     parent_id: UUID | None = None
     #: How many children this job started (None: it started none).
     children_total: int | None = None
+    #: The name of the API key that created it (None: created before keys had names).
+    owner: str | None = None
+    #: A digest of the request that created it, when it came with an Idempotency-Key.
+    request_digest: str | None = None
+    #: What its work last reported: a fraction from 0 to 1, and a short message.
+    progress: float | None = None
+    progress_message: str | None = None
+    #: A cancel was asked for while it ran; its worker stops it at the next await.
+    cancel_requested: bool = False
     created_at: datetime | None = None
     updated_at: datetime | None = None
 

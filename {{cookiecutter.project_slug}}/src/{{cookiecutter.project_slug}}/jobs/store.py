@@ -5,6 +5,7 @@ delivered twice, or retried while another worker holds it, cannot be finished tw
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
@@ -13,18 +14,68 @@ from pydantic import JsonValue
 
 from .model import ChildCounts, Job, JobStatus
 
+#: `visible_to` of a caller that sees every job (a worker, an operator's key).
+EVERYONE = None
+
+
+@dataclass(frozen=True)
+class JobQuery:
+    """Which jobs GET /jobs lists: newest first, after a cursor, at most `limit` of them."""
+
+    visible_to: str | None = EVERYONE
+    status: JobStatus | None = None
+    kind: str | None = None
+    queue: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    #: The (created_at, id) of the last job of the previous page.
+    after: tuple[datetime, UUID] | None = None
+    limit: int = 50
+
 
 class JobStore(Protocol):
-    async def add(self, job: Job) -> None:
-        """Insert a new job (status QUEUED)."""
+    async def add(self, job: Job) -> Job | None:
+        """Insert a new job (status QUEUED); None if stored.
+
+        If a job with its id exists already (an idempotent request sent again), nothing is
+        stored and that job is returned.
+        """
         ...
 
     async def add_children(self, children: Sequence[Job]) -> None:
         """Insert a fan-out's children; those already there (a re-run's) are left as they are."""
         ...
 
-    async def get(self, job_id: UUID) -> Job | None:
-        """The job, or None if there is no such job."""
+    async def get(self, job_id: UUID, visible_to: str | None = EVERYONE) -> Job | None:
+        """The job, or None if there is no such job (or it is another owner's)."""
+        ...
+
+    async def list_jobs(self, query: JobQuery) -> list[Job]:
+        """The jobs `query` selects, newest first (by created_at, then id)."""
+        ...
+
+    async def cancel(self, job_id: UUID, visible_to: str | None = EVERYONE) -> Job | None:
+        """Cancel an unfinished job: QUEUED or WAITING (and its queued children) -> CANCELLED
+        at once; RUNNING or COMPLETING get `cancel_requested`, for their worker to act on.
+
+        Returns the job as changed, or None when it is unknown, another owner's or finished.
+        """
+        ...
+
+    async def cancelled(self, job_id: UUID) -> bool:
+        """RUNNING or COMPLETING -> CANCELLED, as its worker stops it. False otherwise."""
+        ...
+
+    async def retry(self, job_id: UUID, visible_to: str | None = EVERYONE) -> Job | None:
+        """FAILED or CANCELLED -> QUEUED, with attempts, error, result and progress cleared.
+
+        The same job, not a new one: its id, owner and idempotency key stay valid. None when
+        it is unknown, another owner's, or not failed or cancelled.
+        """
+        ...
+
+    async def heartbeat(self, job_id: UUID, progress: float | None, message: str | None) -> bool:
+        """Record a running job's progress (None: unchanged); True if a cancel was asked for."""
         ...
 
     async def claim(self, job_id: UUID) -> Job | None:

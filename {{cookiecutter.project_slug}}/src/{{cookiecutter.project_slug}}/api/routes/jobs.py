@@ -1,18 +1,25 @@
-"""POST /jobs stores a job and queues it; GET /jobs/{id} reports on it."""
+"""POST /jobs stores a job and queues it; GET /jobs lists them; GET /jobs/{id} reports on one."""
 
-import logging
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Body, HTTPException, status
+from fastapi import APIRouter, Body, HTTPException, Query, Response, status
+from fastapi.exceptions import RequestValidationError
 
 from ...jobs.kinds import KINDS
 from ...jobs.model import Job, JobStatus
-from ..deps import ApiKeyDep, EnqueueDep, StoreDep
-from ..schemas import JobAccepted, JobRequestBase, JobView, job_request_type
+from ...jobs.store import JobQuery
+from ..deps import ApiKeyDep, EnqueueDep, OwnerDep, StoreDep
+from ..enqueue import enqueue_or_503
+from ..idempotency import IdempotencyKey, job_id_for, request_digest
+from ..pagination import BadCursorError, cursor_after, parse_cursor
+from ..schemas import JobAccepted, JobPage, JobRequestBase, JobSummary, JobView, job_request_type
 
-log = logging.getLogger(__name__)
 router = APIRouter(prefix="/jobs", tags=["jobs"], dependencies=[ApiKeyDep])
+
+#: The largest page GET /jobs returns.
+MAX_PAGE = 200
 
 if TYPE_CHECKING:
     JobRequest = JobRequestBase
@@ -20,35 +27,75 @@ else:  # one model per kind, discriminated by `kind`: what FastAPI validates and
     JobRequest = job_request_type(dict(KINDS))
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={409: {"description": "The Idempotency-Key was used with another body."}},
+)
 async def create_job(
-    request: Annotated[JobRequest, Body()], store: StoreDep, enqueue: EnqueueDep
+    *,
+    request: Annotated[JobRequest, Body()],
+    store: StoreDep,
+    enqueue: EnqueueDep,
+    owner: OwnerDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
 ) -> JobAccepted:
     """Store a job of one of the kinds below and queue it; poll GET /jobs/{id} for its result."""
     kind = KINDS[request.kind]
+    tier = request.tier or kind.default_tier
+    payload = request.payload.model_dump(mode="json")
     job = Job(
-        id=uuid4(),
+        id=uuid4() if idempotency_key is None else job_id_for(owner, idempotency_key),
         kind=kind.name,
-        queue=request.tier or kind.default_tier,
+        queue=tier,
         status=JobStatus.QUEUED,
-        payload=request.payload.model_dump(mode="json"),
+        payload=payload,
+        owner=owner,
+        request_digest=None
+        if idempotency_key is None
+        else request_digest(kind.name, payload, tier),
     )
     # Stored before it is queued, so a worker never receives a job it cannot find.
-    await store.add(job)
-    try:
-        await enqueue(job)
-    except Exception as exc:
-        log.exception("could not queue job %s", job.id)
-        await store.fail(job.id, f"could not be queued: {type(exc).__name__}")
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE, detail="the job queue is unavailable; retry later"
-        ) from exc
+    if (first := await store.add(job)) is not None:
+        if first.request_digest != job.request_digest:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT, detail="this Idempotency-Key was used with another body"
+            )
+        response.headers["Idempotent-Replayed"] = "true"
+        return JobAccepted(id=first.id, status=first.status)
+    await enqueue_or_503(enqueue, store, job)
     return JobAccepted(id=job.id, status=job.status)
 
 
+@router.get("")
+async def list_jobs(
+    *,
+    store: StoreDep,
+    owner: OwnerDep,
+    job_status: Annotated[JobStatus | None, Query(alias="status")] = None,
+    kind: Annotated[str | None, Query(max_length=64)] = None,
+    tier: Annotated[str | None, Query(max_length=64)] = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+) -> JobPage:
+    """Your jobs, newest first, a page at a time: pass `next_cursor` back as `cursor`."""
+    try:
+        after = None if cursor is None else parse_cursor(cursor)
+    except BadCursorError as exc:
+        error = {"loc": ("query", "cursor"), "msg": str(exc), "type": "value_error"}
+        raise RequestValidationError([error]) from exc
+    query = JobQuery(owner, job_status, kind, tier, created_after, created_before, after, limit)
+    jobs = await store.list_jobs(query)
+    next_cursor = cursor_after(jobs[-1]) if len(jobs) == limit else None
+    return JobPage(jobs=[JobSummary.of(job) for job in jobs], next_cursor=next_cursor)
+
+
 @router.get("/{job_id}")
-async def read_job(job_id: UUID, store: StoreDep) -> JobView:
-    job = await store.get(job_id)
+async def read_job(job_id: UUID, store: StoreDep, owner: OwnerDep) -> JobView:
+    job = await store.get(job_id, owner)
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no job {job_id}")
     total = job.children_total

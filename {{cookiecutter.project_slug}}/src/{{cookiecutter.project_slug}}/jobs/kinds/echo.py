@@ -1,10 +1,17 @@
-"""`echo`: the smallest kind. It waits, as a call to another service would, then answers."""
+"""`echo`: the smallest kind. It waits, as a call to another service would, then answers.
+
+It reports its progress as it waits, in up to ten steps: `report_progress` is how any kind
+does (GET /jobs/{id} shows it).
+"""
 
 import asyncio
 
 from pydantic import BaseModel, Field
 
 from ..kind import JobKind, Payload
+from ..progress import report_progress
+
+STEPS = 10
 
 
 class EchoPayload(Payload):
@@ -19,7 +26,9 @@ class EchoResult(BaseModel):
 async def echo(payload: EchoPayload) -> EchoResult:
     """Wait `sleep` seconds, then return the message."""
     if payload.sleep:
-        await asyncio.sleep(payload.sleep)
+        for step in range(1, STEPS + 1):
+            await asyncio.sleep(payload.sleep / STEPS)
+            report_progress(step / STEPS, f"waited {payload.sleep * step / STEPS:g}s")
     return EchoResult(message=payload.message)
 
 
