@@ -40,6 +40,11 @@ def test_a_waiting_parent_shows_its_children_progress(
     assert wait_for_job(parent_id)["status"] == "succeeded"
 
 
+def put_back(job: dict[str, Any]) -> bool:
+    """Claimed (which stamps it) and released again: queued, but changed since created."""
+    return bool(job["status"] == "queued" and job["updated_at"] != job["created_at"])
+
+
 @pytest.fixture
 def future_kind() -> Iterator[str]:
     """A kind name that workers learn mid-test, as a worker deployed after the API would."""
@@ -59,10 +64,10 @@ def test_a_job_of_a_kind_the_worker_does_not_know_waits_queued_until_it_does(
     # Delivered, claimed, refused and put back: the claim and the release each stamp it.
     deadline = time.monotonic() + 10
     job = api.get(f"/jobs/{job_id}", headers=HEADERS).json()
-    while job["updated_at"] == job["created_at"] and time.monotonic() < deadline:
+    while not put_back(job) and time.monotonic() < deadline:
         time.sleep(0.05)
         job = api.get(f"/jobs/{job_id}", headers=HEADERS).json()
-    assert job["updated_at"] != job["created_at"], f"never delivered: {job}"
+    assert put_back(job), f"never delivered and put back: {job}"
     assert (job["status"], job["attempts"], job["error"]) == ("queued", 0, None), job
     kinds._registry[future_kind] = echo.KIND
     done = wait_for_job(job_id)

@@ -4,7 +4,7 @@ an Idempotency-Key raced by twenty clients."""
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -112,12 +112,16 @@ def test_an_idempotent_post_raced_by_twenty_clients_makes_one_job(
 
 
 def test_list_pages_stay_correct_while_jobs_are_added(api: TestClient, services: object) -> None:
-    since = datetime.now(UTC).isoformat()
+    # MongoDB keeps milliseconds: start just before this millisecond, or the first job's
+    # stored creation time could fall before `since`.
+    now = datetime.now(UTC)
+    since = now.replace(microsecond=now.microsecond // 1000 * 1000) - timedelta(microseconds=1)
+    since_text = since.isoformat()
     ids = [post_job(api, {"message": str(n)}) for n in range(5)]
     seen: list[str] = []
     cursor = None
     while True:
-        params: dict[str, str | int] = {"created_after": since, "limit": 2}
+        params: dict[str, str | int] = {"created_after": since_text, "limit": 2}
         if cursor:
             params["cursor"] = cursor
         page = api.get("/jobs", params=params, headers=HEADERS).json()

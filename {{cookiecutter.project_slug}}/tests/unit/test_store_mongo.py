@@ -26,7 +26,7 @@ from {{ cookiecutter.project_slug }}.settings import Settings
 
 
 def test_a_job_survives_the_round_trip_through_its_document() -> None:
-    now = datetime.now(UTC)
+    now = datetime.now(UTC).replace(microsecond=123_000)  # BSON dates keep milliseconds
     parent = uuid4()
     job = Job(
         id=uuid4(),

@@ -11,7 +11,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from ..jobs.model import FINISHED, RETRYABLE, Job, JobStatus
 from ..jobs.store import EVERYONE, JobQuery
 from .clients import Document
-from .documents import document_id, to_job
+from .documents import document_id, order_key, to_job
 
 _STAMP = {"updated_at": True}
 _UNFINISHED = sorted(status.value for status in frozenset(JobStatus) - FINISHED)
@@ -27,7 +27,7 @@ def _one(job_id: UUID, visible_to: str | None, **conditions: Any) -> dict[str, A
 
 
 def _page(query: JobQuery) -> dict[str, Any]:
-    """The filter of one GET /jobs page (the sort is created_at, then _id, both descending)."""
+    """The filter of one GET /jobs page (sorted on `order_key`, descending)."""
     conditions: list[dict[str, Any]] = []
     for field, value in (
         ("owner", query.visible_to),
@@ -42,15 +42,7 @@ def _page(query: JobQuery) -> dict[str, Any]:
     if query.created_before is not None:
         conditions.append({"created_at": {"$lt": query.created_before}})
     if query.after is not None:
-        created, job_id = query.after
-        conditions.append(
-            {
-                "$or": [
-                    {"created_at": {"$lt": created}},
-                    {"created_at": created, "_id": {"$lt": document_id(job_id)}},
-                ]
-            }
-        )
+        conditions.append({"order_key": {"$lt": order_key(*query.after)}})
     return {"$and": conditions} if conditions else {}
 
 
@@ -62,7 +54,7 @@ class MongoJobControl:
         return None if document is None else to_job(document)
 
     async def list_jobs(self, query: JobQuery) -> list[Job]:
-        cursor = self.jobs.find(_page(query), sort=[("created_at", -1), ("_id", -1)])
+        cursor = self.jobs.find(_page(query), sort=[("order_key", -1)])
         return [to_job(document) async for document in cursor.limit(query.limit)]
 
     async def cancel(self, job_id: UUID, visible_to: str | None = EVERYONE) -> Job | None:

@@ -118,7 +118,8 @@ class JobKind(Generic[P]):
     def default_tier(self) -> str:
         if self.tier is not None:
             return self.tier
-        return self.tiers[0] if self.cpu_bound else DEFAULT_TIER
+        cpu_queue = CPU_QUEUE
+        return cpu_queue if self.cpu_bound and cpu_queue is not None else DEFAULT_TIER
 
     def parse(self, payload: JsonValue) -> P:
         """The stored payload as the kind's model; InvalidPayloadError naming the fields."""
