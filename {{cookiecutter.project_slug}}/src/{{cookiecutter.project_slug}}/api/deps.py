@@ -8,7 +8,7 @@ from redis.asyncio import Redis
 from ..jobs.store import JobStore
 from ..settings import Settings
 from .enqueue import Enqueuer
-from .security import require_api_key
+from .security import Caller, require_caller
 
 
 def _settings(request: Request) -> Settings:
@@ -36,4 +36,6 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 StoreDep = Annotated[JobStore, Depends(_store)]
 RedisDep = Annotated[Redis, Depends(_redis)]
 EnqueueDep = Annotated[Enqueuer, Depends(get_enqueuer)]
-ApiKeyDep = Depends(require_api_key)
+#: The caller, by the name of their API key (401 without a valid key); jobs record it as owner.
+CallerDep = Annotated[Caller, Depends(require_caller)]
+ApiKeyDep = Depends(require_caller)
