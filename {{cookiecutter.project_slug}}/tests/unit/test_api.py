@@ -100,7 +100,6 @@ def test_unknown_job_is_404(client: TestClient) -> None:
         ({"tier": DEFAULT_TIER}, "payload"),
         ({"payload": 1, "tier": "nope"}, "tier"),
         ({"payload": 1, "priority": 9}, "priority"),
-        ({"payload": {"n": [1, 2**64]}}, "payload"),
     ],
 )
 def test_bad_input_is_422_naming_the_field(client: TestClient, body: Any, field: str) -> None:

@@ -12,6 +12,7 @@ from ..worker.celery_app import create_celery_app
 from .enqueue import CeleryEnqueuer
 from .limits import BodySizeLimit
 from .routes import health, jobs
+from .unavailable import answer_503_when_the_database_is_down
 
 
 @asynccontextmanager
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The API publishes with its own settings (broker URL, key prefix), never a global's.
     app.state.enqueuer = CeleryEnqueuer(create_celery_app(settings))
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    answer_503_when_the_database_is_down(app)
     app.include_router(health.router)
     app.include_router(jobs.router)
     return app

@@ -3,14 +3,16 @@
 import logging
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import HTTPException, status
 
 from ...jobs.model import Job, JobStatus
-from ..deps import ApiKeyDep, EnqueueDep, StoreDep
+from ..deps import EnqueueDep, StoreDep
+from ..responses import errors
+from ..routing import keyed_router
 from ..schemas import JobAccepted, JobRequest, JobView
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/jobs", tags=["jobs"], dependencies=[ApiKeyDep])
+router = keyed_router(prefix="/jobs", tags=["jobs"])
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED)
@@ -29,7 +31,7 @@ async def create_job(request: JobRequest, store: StoreDep, enqueue: EnqueueDep) 
     return JobAccepted(id=job.id, status=job.status)
 
 
-@router.get("/{job_id}")
+@router.get("/{job_id}", responses=errors(404))
 async def read_job(job_id: UUID, store: StoreDep) -> JobView:
     job = await store.get(job_id)
     if job is None:
