@@ -144,3 +144,22 @@ def test_every_jobs_route_documents_its_errors(app: FastAPI) -> None:
                 assert "404" in documented, (method, path)
             error = operation["responses"]["401"]["content"]["application/json"]["schema"]
             assert error == {"$ref": "#/components/schemas/Problem"}
+
+
+def test_a_nul_in_the_query_is_422_naming_it(client: TestClient) -> None:
+    response = client.get(f"/jobs/{uuid4()}?note=a%00b", headers=KEY)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "note"]
+
+
+def test_the_openapi_document_says_what_a_body_may_hold(app: FastAPI) -> None:
+    document = app.openapi()
+    schemas = document["components"]["schemas"]
+    keepable = {option.get("type"): option for option in schemas["KeepableJson"]["anyOf"]}
+    assert keepable["integer"]["maximum"] == 2**63 - 1
+    assert keepable["string"]["pattern"] == "^[^\\u0000]*$"
+    assert keepable["object"]["propertyNames"]["pattern"].startswith("^([^$")
+    body = document["paths"]["/jobs"]["post"]["requestBody"]["content"]["application/json"]
+    assert body["schema"] == {"$ref": "#/components/schemas/JobRequest"}
+    payload = schemas["JobRequest"]["properties"]["payload"]
+    assert payload["$ref"] == "#/components/schemas/KeepableJson"

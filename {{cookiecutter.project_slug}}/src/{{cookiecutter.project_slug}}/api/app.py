@@ -11,6 +11,7 @@ from ..settings import Settings, get_settings
 from ..worker.celery_app import create_celery_app
 from .enqueue import CeleryEnqueuer
 from .limits import BodySizeLimit
+from .openapi import document_request_limits
 from .routes import health, jobs
 from .unavailable import answer_503_when_the_database_is_down
 
@@ -43,4 +44,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     answer_503_when_the_database_is_down(app)
     app.include_router(health.router)
     app.include_router(jobs.router)
+    document_request_limits(app)
     return app

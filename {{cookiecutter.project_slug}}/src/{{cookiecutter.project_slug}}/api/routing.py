@@ -19,7 +19,7 @@ from fastapi.routing import APIRoute
 from .deps import ApiKeyDep
 from .responses import KEYED_ROUTE_ERRORS
 from .security import authenticate, require_caller
-from .strict_json import JsonBodyError, parse_json_body
+from .strict_json import JsonBodyError, parse_json_body, string_problem
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
@@ -40,6 +40,17 @@ def is_json(content_type: str | None) -> bool:
     return message.get_content_maintype() == "application" and (
         subtype == "json" or subtype.endswith("+json")
     )
+
+
+def parameter_errors(request: Request) -> list[dict[str, Any]]:
+    """Path and query values no database could be asked about (a NUL from %00)."""
+    places = [("path", name, value) for name, value in request.path_params.items()]
+    places += [("query", name, value) for name, value in request.query_params.multi_items()]
+    return [
+        {"type": "string_unstorable", "loc": (place, name), "msg": problem}
+        for place, name, value in places
+        if isinstance(value, str) and (problem := string_problem(value))
+    ]
 
 
 class _ParsedRequest(Request):
@@ -65,6 +76,8 @@ class GuardedRoute(APIRoute):
         async def guarded(request: Request) -> Response:
             if needs_key:
                 authenticate(request)  # 401 before a byte of the body is read
+            if errors := parameter_errors(request):
+                raise RequestValidationError(errors)
             if not takes_body:
                 return await handler(request)
             content_type = request.headers.get("content-type")

@@ -65,7 +65,8 @@ def _printable(key: str) -> str:
     return key.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _string_problem(text: str) -> str | None:
+def string_problem(text: str) -> str | None:
+    """Why `text` cannot be stored as it is, or None."""
     if "\x00" in text:
         return "the NUL character (\\u0000) cannot be stored"
     try:
@@ -83,7 +84,7 @@ def _problems(value: Any) -> Iterator[dict[str, Any]]:
         if isinstance(item, _Refused):
             yield _error(loc, "number_out_of_range", item.message)
         elif isinstance(item, str):
-            if problem := _string_problem(item):
+            if problem := string_problem(item):
                 yield _error(loc, "string_unstorable", problem)
         elif isinstance(item, dict | list):
             if depth > MAX_DEPTH:
@@ -93,7 +94,7 @@ def _problems(value: Any) -> Iterator[dict[str, Any]]:
             for key, child in reversed(list(children)):
                 place = (*loc, _printable(key) if isinstance(key, str) else key)
                 if isinstance(key, str):
-                    if problem := _string_problem(key):
+                    if problem := string_problem(key):
                         yield _error(place, "key_unstorable", f"object key: {problem}")
                         continue
                     if key.startswith("$"):
