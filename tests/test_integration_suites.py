@@ -25,12 +25,22 @@ pytestmark = [
 ]
 
 
+#: Prints the keys of the Redis database at argv[1], one per line.
+LIST_KEYS = "import sys, redis; print(*redis.Redis.from_url(sys.argv[1]).keys('*'), sep='\\n')"
+
+
 def test_integration_suite_passes(
     rendering: Rendering, combination_id: str, services: dict[str, str]
 ) -> None:
+    def redis_keys() -> set[str]:
+        return set(rendering.python("-c", LIST_KEYS, services["REDIS_URL"]).split())
+
+    before = redis_keys()
     output = rendering.python(
         "-m", "pytest", "-q", "-m", "integration", "-p", "no:cacheprovider",
         timeout=300, **services,
     )  # fmt: skip
     assert re.search(r"\d+ passed", output), output
     assert not re.search(r"\d+ (failed|error|skipped)", output), output
+    # The suite keeps its keys under a prefix of its own and removes them when it ends.
+    assert redis_keys() - before == set()
