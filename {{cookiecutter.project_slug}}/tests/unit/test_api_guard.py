@@ -10,6 +10,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.types import Message
 
+from {{ cookiecutter.project_slug }}.api.deps import CallerDep
+from {{ cookiecutter.project_slug }}.api.routing import keyed_router
+from {{ cookiecutter.project_slug }}.settings import Settings
 from tests.unit.test_api import KEY
 
 HOSTILE_BODIES = [
@@ -163,3 +166,25 @@ def test_the_openapi_document_says_what_a_body_may_hold(app: FastAPI) -> None:
     assert body["schema"] == {"$ref": "#/components/schemas/JobRequest"}
     payload = schemas["JobRequest"]["properties"]["payload"]
     assert payload["$ref"] == "#/components/schemas/KeepableJson"
+
+
+def test_the_caller_is_known_by_the_name_of_their_key() -> None:
+    router = keyed_router(prefix="/whoami")
+
+    @router.get("")
+    async def whoami(caller: CallerDep) -> dict[str, Any]:
+        return {"name": caller.name, "operator": caller.operator}
+
+    app = FastAPI()
+    app.state.settings = Settings(_env_file=None, api_keys="app:k1,ops:k2,k3", api_operators="ops")
+    app.include_router(router)
+    client = TestClient(app)
+    answers = [
+        client.get("/whoami", headers={"X-API-Key": key}).json() for key in ("k1", "k2", "k3")
+    ]
+    assert answers == [
+        {"name": "app", "operator": False},
+        {"name": "ops", "operator": True},
+        {"name": "key3", "operator": False},
+    ]
+    assert client.get("/whoami", headers={"X-API-Key": "app"}).status_code == 401
