@@ -15,6 +15,7 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from starlette.requests import ClientDisconnect
 
 from .deps import ApiKeyDep
 from .responses import KEYED_ROUTE_ERRORS
@@ -87,7 +88,13 @@ class GuardedRoute(APIRoute):
                     detail=f"the body must be JSON (Content-Type: application/json), "
                     f"not {content_type[:60]}",
                 )
-            body = await request.body()  # past the limit, api/limits.py answers 413
+            try:
+                body = await request.body()  # past the limit, api/limits.py answers 413
+            except ClientDisconnect as exc:
+                # Nobody reads this answer; it keeps a client that hung up out of the error log.
+                raise HTTPException(
+                    status.HTTP_400_BAD_REQUEST, detail="the client left before sending its body"
+                ) from exc
             if not body:
                 return await handler(request)  # FastAPI reports the missing body (422)
             if not content_type:
