@@ -68,6 +68,8 @@ MANIFEST: dict[tuple[str, str], Plan] = {
 
 # Keys of .env.example whose values are replaced by fresh secrets in .env.
 SECRET_KEYS = ("API_KEYS", "POSTGRES_PASSWORD", "MONGO_PASSWORD", "FLOWER_PASSWORD")
+# Of those, keys whose value is `name:secret`: the name stays, only the secret is new.
+NAMED_SECRET_KEYS = ("API_KEYS",)
 
 # KEY=value, optionally preceded by `export`; the value part is split further by split_value.
 ASSIGNMENT_RE = re.compile(r"^(?P<lead>\s*(?:export\s+)?)(?P<key>[A-Za-z_]\w*)(?P<eq>\s*=\s*)")
@@ -219,7 +221,9 @@ def render_env(example: str, make_secret: Callable[[], str] = new_secret) -> str
         quote, old, trailer = split_value(body[match.end() :])
         secret = Secret(match["key"], old, make_secret())
         replaced.append(secret)
-        lines[index] = f"{body[: match.end()]}{quote}{secret.new}{quote}{trailer}{eol}"
+        named = match["key"] in NAMED_SECRET_KEYS and ":" in old
+        value = f"{old.partition(':')[0]}:{secret.new}" if named else secret.new
+        lines[index] = f"{body[: match.end()]}{quote}{value}{quote}{trailer}{eol}"
     for index, line in enumerate(lines):
         body, eol = split_eol(line)
         match = ASSIGNMENT_RE.match(body)

@@ -737,6 +737,7 @@ def test_quotes_and_inline_comment_are_kept() -> None:
         ("API_KEYS=k1 # dev only\n", "API_KEYS=secret1 # dev only\n"),
         ("API_KEYS=k1\r\nENVIRONMENT=test\r\n", "API_KEYS=secret1\r\nENVIRONMENT=test\r\n"),
         ("API_KEYS=k1", "API_KEYS=secret1"),
+        ("API_KEYS=default:k1\n", "API_KEYS=default:secret1\n"),
         ("# API_KEYS=commented-out\n", "# API_KEYS=commented-out\n"),
         ("MY_API_KEYS=k1\n", "MY_API_KEYS=k1\n"),
     ],

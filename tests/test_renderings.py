@@ -37,7 +37,9 @@ def test_ruff_and_mypy_pass(rendering: Rendering, combination_id: str) -> None:
 
 
 def test_unit_suite_passes(rendering: Rendering, combination_id: str) -> None:
+    # With a prefix set, as a shared Redis needs: the suite nests its own under it.
     output = rendering.python(
-        "-m", "pytest", "-q", "-m", "not integration", "-p", "no:cacheprovider", timeout=300
-    )
+        "-m", "pytest", "-q", "-m", "not integration", "-p", "no:cacheprovider",
+        timeout=300, BROKER_KEY_PREFIX="shared-redis:",
+    )  # fmt: skip
     assert re.search(r"\d+ passed", output), output

@@ -13,6 +13,7 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
+from {{ cookiecutter.project_slug }}.api_keys import parse_api_keys
 from {{ cookiecutter.project_slug }}.db import prepare_database
 from {{ cookiecutter.project_slug }}.jobs.model import FINISHED
 from {{ cookiecutter.project_slug }}.settings import Settings
@@ -21,7 +22,10 @@ from tests.integration.db import TEST_ENVIRONMENT, database_problem
 for _name, _value in TEST_ENVIRONMENT.items():
     os.environ.setdefault(_name, _value)
 
-API_KEY = os.environ["API_KEYS"].split(",")[0]
+_FIRST_KEY = parse_api_keys(os.environ["API_KEYS"])[0]
+API_KEY = _FIRST_KEY.secret.get_secret_value()
+#: The name jobs posted with API_KEY are recorded under; tests that store jobs directly use it.
+OWNER = _FIRST_KEY.name
 HEADERS = {"X-API-Key": API_KEY}
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from .api_keys import ApiKey, check_unique, parse_api_keys
 from .db.settings import DatabaseSettings
 from .layout import DEFAULT_API_POOL_OVERFLOW, DEFAULT_API_POOL_SIZE, DEFAULT_WORKER_DB_MODE
 
@@ -23,7 +24,10 @@ PLACEHOLDER_SECRETS = frozenset(
 
 
 class Settings(DatabaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # Errors never echo a value: it may be a secret (API_KEYS, a URL with its password).
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", hide_input_in_errors=True
+    )
 
     environment: Environment = "development"
     redis_url: str = "redis://127.0.0.1:6379/0"
@@ -31,8 +35,10 @@ class Settings(DatabaseSettings):
     #: share one Redis database without taking each other's jobs.
     broker_key_prefix: str = ""
 
-    #: Keys accepted in the X-API-Key header; comma separated in the environment.
-    api_keys: Annotated[tuple[SecretStr, ...], NoDecode] = (SecretStr("dev-api-key"),)
+    #: Keys accepted in the X-API-Key header: `name:key,...` in the environment (api_keys.py).
+    api_keys: Annotated[tuple[ApiKey, ...], NoDecode] = (ApiKey("dev", SecretStr("dev-api-key")),)
+    #: Names of keys (from API_KEYS) that see and act on every key's jobs, not only their own.
+    api_operators: Annotated[tuple[str, ...], NoDecode] = ()
     max_request_bytes: int = Field(default=1_000_000, gt=0)
     #: Flower's basic-auth password, where Flower runs. Flower loads this app, so it is held
     #: to the same rule as every other secret.
@@ -74,9 +80,18 @@ class Settings(DatabaseSettings):
 
     @field_validator("api_keys", mode="before")
     @classmethod
-    def _split_comma_separated(cls, value: object) -> object:
+    def _parse_named_keys(cls, value: object) -> object:
         if isinstance(value, str):
-            return tuple(key.strip() for key in value.split(",") if key.strip())
+            return parse_api_keys(value)
+        if isinstance(value, tuple | list):
+            return check_unique(tuple(value))
+        return value
+
+    @field_validator("api_operators", mode="before")
+    @classmethod
+    def _split_names(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(name.strip() for name in value.split(",") if name.strip())
         return value
 
     @model_validator(mode="after")
@@ -92,6 +107,11 @@ class Settings(DatabaseSettings):
                 f"JOB_REQUEUE_AFTER ({self.job_requeue_after}s) must exceed "
                 f"BROKER_VISIBILITY_TIMEOUT ({self.broker_visibility_timeout}s), or the sweep "
                 "sends jobs that Redis is about to redeliver"
+            )
+        if unknown := sorted(set(self.api_operators) - {key.name for key in self.api_keys}):
+            raise ValueError(
+                f"API_OPERATORS names {', '.join(unknown)}, not in API_KEYS; "
+                "an operator is the name of one of the keys"
             )
         if self.environment != "development":
             weak = sorted(name for name, value in self.secrets() if value in PLACEHOLDER_SECRETS)
@@ -109,7 +129,8 @@ class Settings(DatabaseSettings):
 
     def secrets(self) -> list[tuple[str, str]]:
         """Every secret this service is configured with, by the variable that sets it."""
-        keys = [("API_KEYS", key.get_secret_value()) for key in self.api_keys] or [("API_KEYS", "")]
+        keys = [("API_KEYS", key.secret.get_secret_value()) for key in self.api_keys]
+        keys = keys or [("API_KEYS", "")]
         flower = self.flower_password
         flower_secrets = [] if flower is None else [("FLOWER_PASSWORD", flower.get_secret_value())]
         return keys + self.database_secrets() + flower_secrets

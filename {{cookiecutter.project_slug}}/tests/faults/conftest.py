@@ -1,5 +1,6 @@
 """Fault-test fixtures: an isolated broker namespace per test, and an API for its settings."""
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -20,7 +21,8 @@ def fault_env(services: Settings) -> Callable[..., Env]:
 
     The prefix keeps this test's queues apart from every other worker on the same Redis.
     """
-    prefix = f"faults-{uuid.uuid4().hex[:8]}:"
+    # Under the run's own prefix (tests/conftest.py), so the run's clean-up removes it too.
+    prefix = f"{os.environ['BROKER_KEY_PREFIX']}faults-{uuid.uuid4().hex[:8]}:"
 
     def make(**overrides: str) -> Env:
         return {"BROKER_KEY_PREFIX": prefix, "WORKER_DB_MODE": services.worker_db_mode} | overrides

@@ -51,4 +51,4 @@ def test_a_job_whose_worker_is_killed_completes_exactly_once(
         f"finished runs per worker {runs_finished}, {recovered_in:.1f}s to recover "
         f"(visibility timeout {VISIBILITY_TIMEOUT}s)"
     )
-    assert job["result"] == {"message": ""}
+    assert job["result"] == {"message": "", "data": None}

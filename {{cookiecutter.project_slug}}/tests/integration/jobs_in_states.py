@@ -8,6 +8,7 @@ from {{ cookiecutter.project_slug }}.jobs.model import Job, JobStatus
 from {{ cookiecutter.project_slug }}.layout import DEFAULT_TIER
 from {{ cookiecutter.project_slug }}.worker import runtime
 from {{ cookiecutter.project_slug }}.worker.tasks import send
+from tests.services import OWNER
 
 
 def add_job(
@@ -17,7 +18,14 @@ def add_job(
 
     async def add() -> Job:
         async with worker_runtime.database.store() as store:
-            job = Job(id=uuid4(), kind="echo", queue=queue, status=JobStatus.QUEUED, payload={})
+            job = Job(
+                id=uuid4(),
+                kind="echo",
+                queue=queue,
+                status=JobStatus.QUEUED,
+                payload={},
+                owner=OWNER,
+            )
             await store.add(job)
             if status is JobStatus.CANCELLED:
                 await store.cancel(job.id)  # a queued job is cancelled at once
@@ -48,7 +56,9 @@ def send_new_job(
     worker_runtime: runtime.WorkerRuntime, kind: str, payload: JsonValue, queue: str = DEFAULT_TIER
 ) -> str:
     """Store a job as the API would, without its checks (any kind, any payload), and queue it."""
-    job = Job(id=uuid4(), kind=kind, queue=queue, status=JobStatus.QUEUED, payload=payload)
+    job = Job(
+        id=uuid4(), kind=kind, queue=queue, status=JobStatus.QUEUED, payload=payload, owner=OWNER
+    )
 
     async def add() -> None:
         async with worker_runtime.database.store() as store:

@@ -72,4 +72,4 @@ def test_a_job_of_a_kind_the_worker_does_not_know_waits_queued_until_it_does(
     kinds._registry[future_kind] = echo.KIND
     done = wait_for_job(job_id)
     assert done["status"] == "succeeded", done
-    assert done["result"] == {"message": "later"}
+    assert done["result"] == {"message": "later", "data": None}

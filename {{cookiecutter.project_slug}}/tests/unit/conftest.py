@@ -15,7 +15,11 @@ from tests.fakes import MemoryJobStore
 
 ECHO = {"kind": "echo", "payload": {"message": "hi"}}
 
+#: The unit suite's API key, and the name its jobs are recorded under.
 KEY = {"X-API-Key": "unit-key"}
+OWNER = "unit"
+#: Another client's key: it must not see the first one's jobs.
+OTHER_KEY = {"X-API-Key": "other-key"}
 
 
 class FakeRedis:
@@ -41,7 +45,9 @@ class RecordingQueue:
 
 @pytest.fixture
 def app() -> FastAPI:
-    settings = Settings(_env_file=None, api_keys="unit-key", max_request_bytes=2048)
+    settings = Settings(
+        _env_file=None, api_keys=f"{OWNER}:unit-key,other:other-key", max_request_bytes=2048
+    )
     app = create_app(settings)
     # No lifespan here: the unit suite wires fakes in place of the database and Redis.
     app.state.store = MemoryJobStore()

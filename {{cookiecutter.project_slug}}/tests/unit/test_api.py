@@ -12,7 +12,7 @@ from {{ cookiecutter.project_slug }}.jobs.kinds import KINDS
 from {{ cookiecutter.project_slug }}.jobs.model import Job, JobStatus
 from {{ cookiecutter.project_slug }}.layout import CPU_QUEUE, DEFAULT_TIER, TIERS
 from tests.fakes import MemoryJobStore
-from tests.unit.conftest import ECHO, KEY, post
+from tests.unit.conftest import ECHO, KEY, OWNER, post
 
 
 @pytest.mark.parametrize("tier", TIERS)
@@ -64,6 +64,7 @@ def test_get_job_reports_it(client: TestClient) -> None:
         "progress_message": None,
         "cancel_requested": False,
         "parent_id": None,
+        "owner": OWNER,
         "children": None,
         "created_at": None,
         "updated_at": None,
@@ -79,6 +80,7 @@ def test_a_parent_shows_how_far_its_children_are(client: TestClient, app: FastAP
         status=JobStatus.WAITING,
         payload={},
         children_total=3,
+        owner=OWNER,
     )
     asyncio.run(store.add(parent))
     for status in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.RUNNING):
@@ -110,7 +112,6 @@ def test_unknown_job_is_404(client: TestClient) -> None:
         (ECHO | {"tier": "nope"}, ["body", "echo", "tier"]),
         (ECHO | {"priority": 9}, ["body", "echo", "priority"]),
         ({"payload": {}}, ["body"]),
-        ({"kind": "echo", "payload": {"message": "x", "n": [1, 2**64]}}, ["body", "echo"]),
     ],
 )
 def test_bad_input_is_422_naming_the_field(client: TestClient, body: Any, loc: list[str]) -> None:

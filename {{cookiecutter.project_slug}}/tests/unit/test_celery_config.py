@@ -38,7 +38,16 @@ def test_delivery_defaults_lose_nothing() -> None:
 
 def test_visibility_timeout_comes_from_settings() -> None:
     conf = celery_config(Settings(_env_file=None, broker_visibility_timeout=5400))
-    assert conf["broker_transport_options"] == {"visibility_timeout": 5400}
+    options = conf["broker_transport_options"]
+    assert isinstance(options, dict)
+    assert options["visibility_timeout"] == 5400
+
+
+def test_every_redis_key_takes_the_prefix() -> None:
+    conf = celery_config(Settings(_env_file=None, broker_key_prefix="team-a:"))
+    options = conf["broker_transport_options"]
+    assert isinstance(options, dict)
+    assert options["global_keyprefix"] == "team-a:"
 
 
 def test_every_queue_has_a_named_job_task_routed_to_it() -> None:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from {{ cookiecutter.project_slug }}.jobs.model import JobStatus
 from tests.fakes import MemoryJobStore
-from tests.unit.conftest import ECHO, KEY, post
+from tests.unit.conftest import ECHO, KEY, OTHER_KEY, OWNER, post
 
 
 def store_of(app: FastAPI) -> MemoryJobStore:
@@ -146,3 +146,19 @@ def test_progress_is_shown_by_get(client: TestClient, app: FastAPI) -> None:
     asyncio.run(store_of(app).heartbeat(UUID(job_id), 0.5, "halfway"))
     body = client.get(f"/jobs/{job_id}", headers=KEY).json()
     assert (body["progress"], body["progress_message"]) == (0.5, "halfway")
+
+
+def test_another_keys_job_is_404_everywhere(client: TestClient) -> None:
+    job_id = post(client, ECHO).json()["id"]
+    assert client.get(f"/jobs/{job_id}", headers=OTHER_KEY).status_code == 404
+    assert client.post(f"/jobs/{job_id}/cancel", headers=OTHER_KEY).status_code == 404
+    assert client.post(f"/jobs/{job_id}/retry", headers=OTHER_KEY).status_code == 404
+    assert client.get("/jobs", headers=OTHER_KEY).json()["jobs"] == []
+    assert client.get(f"/jobs/{job_id}", headers=KEY).json()["owner"] == OWNER
+
+
+def test_the_same_idempotency_key_from_two_callers_makes_two_jobs(client: TestClient) -> None:
+    key = {"Idempotency-Key": "shared-key"}
+    mine = post(client, ECHO, KEY | key).json()["id"]
+    theirs = post(client, ECHO, OTHER_KEY | key).json()["id"]
+    assert mine != theirs

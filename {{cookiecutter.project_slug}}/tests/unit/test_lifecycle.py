@@ -48,7 +48,11 @@ def test_a_job_runs_its_kind_and_records_the_result() -> None:
     job = add(store, "echo", {"message": "hi"})
     assert run(store, job.id, sent) is Outcome.SUCCEEDED
     done = store.jobs[job.id]
-    assert (done.status, done.result, done.attempts) == (JobStatus.SUCCEEDED, {"message": "hi"}, 1)
+    assert (done.status, done.result, done.attempts) == (
+        JobStatus.SUCCEEDED,
+        {"message": "hi", "data": None},
+        1,
+    )
 
 
 def test_a_redelivered_finished_job_is_not_run_again() -> None:

@@ -13,8 +13,10 @@ def make(**values: Any) -> Settings:
 
 
 def test_development_accepts_the_example_values() -> None:
-    settings = make(environment="development", api_keys="dev-api-key")
-    assert [key.get_secret_value() for key in settings.api_keys] == ["dev-api-key"]
+    settings = make(environment="development", api_keys="dev:dev-api-key")
+    assert [(key.name, key.secret.get_secret_value()) for key in settings.api_keys] == [
+        ("dev", "dev-api-key")
+    ]
 
 
 @pytest.mark.parametrize("environment", ["staging", "production"])
@@ -40,8 +42,41 @@ def test_a_placeholder_flower_password_is_refused_in_production(password: str) -
 
 
 def test_comma_separated_keys_are_split_and_trimmed() -> None:
-    settings = make(api_keys=" one ,two,, ")
-    assert [key.get_secret_value() for key in settings.api_keys] == ["one", "two"]
+    settings = make(api_keys=" billing : one ,reports:two,, ")
+    assert [(key.name, key.secret.get_secret_value()) for key in settings.api_keys] == [
+        ("billing", "one"),
+        ("reports", "two"),
+    ]
+
+
+def test_bare_keys_still_work_named_by_position() -> None:
+    settings = make(api_keys="one,ops:two,three")
+    assert [key.name for key in settings.api_keys] == ["key1", "ops", "key3"]
+
+
+@pytest.mark.parametrize(
+    ("api_keys", "message"),
+    [
+        ("a:one,a:two", "each name must be unique; a repeats"),
+        ("one,key1:two", "each name must be unique; key1 repeats"),
+        ("a:same,b:same", "each key must be unique"),
+        (":secret-value", "entry 1: the name before ':'"),
+        ("ok:x,bad name:secret-value", "entry 2: the name before ':'"),
+        ("a:", r"entry 1 \(a\): the key after ':' is empty"),
+    ],
+)
+def test_malformed_api_keys_are_refused_without_showing_a_secret(
+    api_keys: str, message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message) as raised:
+        make(api_keys=api_keys)
+    assert "secret-value" not in str(raised.value)
+
+
+def test_operators_are_names_of_configured_keys() -> None:
+    assert make(api_keys="app:k1,ops:k2", api_operators="ops").api_operators == ("ops",)
+    with pytest.raises(ValidationError, match="API_OPERATORS names root, not in API_KEYS"):
+        make(api_keys="app:k1", api_operators="root")
 
 
 @pytest.mark.parametrize("visibility_timeout", [300, 600, 630])

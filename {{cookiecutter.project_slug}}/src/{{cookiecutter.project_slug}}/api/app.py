@@ -11,7 +11,9 @@ from ..settings import Settings, get_settings
 from ..worker.celery_app import create_celery_app
 from .enqueue import CeleryEnqueuer
 from .limits import BodySizeLimit
+from .openapi import document_request_limits
 from .routes import health, job_control, jobs, kinds
+from .unavailable import answer_503_when_the_database_is_down
 
 
 @asynccontextmanager
@@ -39,8 +41,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The API publishes with its own settings (broker URL, key prefix), never a global's.
     app.state.enqueuer = CeleryEnqueuer(create_celery_app(settings))
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    answer_503_when_the_database_is_down(app)
     app.include_router(health.router)
     app.include_router(jobs.router)
     app.include_router(job_control.router)
     app.include_router(kinds.router)
+    document_request_limits(app)
     return app

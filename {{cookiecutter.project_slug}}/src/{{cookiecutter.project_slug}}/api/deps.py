@@ -5,10 +5,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from redis.asyncio import Redis
 
-from ..jobs.store import JobStore
+from ..jobs.store import EVERYONE, JobStore
 from ..settings import Settings
 from .enqueue import Enqueuer
-from .security import require_api_key
+from .security import Caller, require_caller
 
 
 def _settings(request: Request) -> Settings:
@@ -26,9 +26,8 @@ def _redis(request: Request) -> Redis:
     return redis
 
 
-def _owner(request: Request) -> str | None:
-    """Whose jobs the caller may see: its key's name, or None for every job."""
-    return None
+def _visible_to(caller: Annotated[Caller, Depends(require_caller)]) -> str | None:
+    return EVERYONE if caller.operator else caller.name
 
 
 def get_enqueuer(request: Request) -> Enqueuer:
@@ -41,5 +40,8 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 StoreDep = Annotated[JobStore, Depends(_store)]
 RedisDep = Annotated[Redis, Depends(_redis)]
 EnqueueDep = Annotated[Enqueuer, Depends(get_enqueuer)]
-ApiKeyDep = Depends(require_api_key)
-OwnerDep = Annotated[str | None, Depends(_owner)]
+#: The caller, by the name of their API key (401 without a valid key); jobs record it as owner.
+CallerDep = Annotated[Caller, Depends(require_caller)]
+ApiKeyDep = Depends(require_caller)
+#: Whose jobs the caller may see: its own (by key name), or every job for an operator's key.
+VisibleToDep = Annotated[str | None, Depends(_visible_to)]

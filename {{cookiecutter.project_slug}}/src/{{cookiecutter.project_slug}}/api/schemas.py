@@ -10,28 +10,10 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, create_model, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, create_model
 
 from ..jobs.kind import JobKind
 from ..jobs.model import ChildCounts, Job, JobStatus
-
-#: JSON allows any integer; the databases store 64-bit ones. Larger ones are refused here
-#: (422) rather than failing at insert (500).
-INT64 = range(-(2**63), 2**63)
-
-
-def _largest_integer_outside_int64(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return None if value in INT64 else value
-    children = (
-        value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
-    )
-    for child in children:
-        if (found := _largest_integer_outside_int64(child)) is not None:
-            return found
-    return None
 
 
 class JobRequestBase(BaseModel):
@@ -42,14 +24,6 @@ class JobRequestBase(BaseModel):
     kind: str
     payload: BaseModel
     tier: str | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _integers_fit_64_bits(cls, body: Any) -> Any:
-        payload = body.get("payload") if isinstance(body, dict) else None
-        if (number := _largest_integer_outside_int64(payload)) is not None:
-            raise ValueError(f"integers in the payload must fit in 64 bits; {number} does not")
-        return body
 
 
 def _request_model(kind: JobKind[Any]) -> type[JobRequestBase]:
@@ -109,6 +83,7 @@ class JobSummary(BaseModel):
     progress_message: str | None
     cancel_requested: bool = Field(description="A cancel was asked for while it ran.")
     parent_id: UUID | None = Field(description="The job that started this one, if any.")
+    owner: str | None = Field(description="The name of the API key that created it.")
     created_at: datetime | None
     updated_at: datetime | None
 
@@ -125,6 +100,7 @@ class JobSummary(BaseModel):
             "progress_message": job.progress_message,
             "cancel_requested": job.cancel_requested,
             "parent_id": job.parent_id,
+            "owner": job.owner,
             "created_at": job.created_at,
             "updated_at": job.updated_at,
         }

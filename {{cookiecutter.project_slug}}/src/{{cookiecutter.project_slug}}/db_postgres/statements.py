@@ -43,7 +43,7 @@ def _status_in(statuses: Collection[JobStatus], table: FromClause = jobs) -> Col
 _JOB_ID = jobs.c.id == bindparam("job_id")
 _RUNNING, _COMPLETING = JobStatus.RUNNING.value, JobStatus.COMPLETING.value
 
-_OWNER = jobs.c.owner == bindparam("owner")
+_OWNER = jobs.c.owner == bindparam("visible_to")
 _UNFINISHED = not_(_status_in(FINISHED))
 
 ADD_CHILDREN = upsert(jobs).on_conflict_do_nothing(index_elements=[jobs.c.id])

@@ -168,7 +168,7 @@ class SqlJobStore:
         self, statement: Executable, job_id: UUID, owner: str | None = None
     ) -> Job | None:
         """Run a statement that returns one job's row, or none."""
-        params = {"job_id": job_id} | ({} if owner is None else {"owner": owner})
+        params = {"job_id": job_id} | ({} if owner is None else {"visible_to": owner})
         async with self._transaction() as connection:
             found = (await connection.execute(statement, params)).mappings().one_or_none()
         return None if found is None else _job(found)

@@ -4,19 +4,21 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Body, HTTPException, Query, Response, status
+from fastapi import Body, HTTPException, Query, Response, status
 from fastapi.exceptions import RequestValidationError
 
 from ...jobs.kinds import KINDS
 from ...jobs.model import Job, JobStatus
 from ...jobs.store import JobQuery
-from ..deps import ApiKeyDep, EnqueueDep, OwnerDep, StoreDep
+from ..deps import CallerDep, EnqueueDep, StoreDep, VisibleToDep
 from ..enqueue import enqueue_or_503
 from ..idempotency import IdempotencyKey, job_id_for, request_digest
 from ..pagination import BadCursorError, cursor_after, parse_cursor
+from ..responses import errors
+from ..routing import keyed_router
 from ..schemas import JobAccepted, JobPage, JobRequestBase, JobSummary, JobView, job_request_type
 
-router = APIRouter(prefix="/jobs", tags=["jobs"], dependencies=[ApiKeyDep])
+router = keyed_router(prefix="/jobs", tags=["jobs"])
 
 #: The largest page GET /jobs returns.
 MAX_PAGE = 200
@@ -30,19 +32,19 @@ else:  # one model per kind, discriminated by `kind`: what FastAPI validates and
 @router.post(
     "",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={409: {"description": "The Idempotency-Key was used with another body."}},
+    responses=errors(409),
 )
 async def create_job(
     *,
     request: Annotated[JobRequest, Body()],
     store: StoreDep,
     enqueue: EnqueueDep,
-    owner: OwnerDep,
+    caller: CallerDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> JobAccepted:
     """Store a job of one of the kinds below and queue it; poll GET /jobs/{id} for its result."""
-    kind = KINDS[request.kind]
+    kind, owner = KINDS[request.kind], caller.name
     tier = request.tier or kind.default_tier
     payload = request.payload.model_dump(mode="json")
     job = Job(
@@ -72,7 +74,7 @@ async def create_job(
 async def list_jobs(
     *,
     store: StoreDep,
-    owner: OwnerDep,
+    visible_to: VisibleToDep,
     job_status: Annotated[JobStatus | None, Query(alias="status")] = None,
     kind: Annotated[str | None, Query(max_length=64)] = None,
     tier: Annotated[str | None, Query(max_length=64)] = None,
@@ -87,15 +89,17 @@ async def list_jobs(
     except BadCursorError as exc:
         error = {"loc": ("query", "cursor"), "msg": str(exc), "type": "value_error"}
         raise RequestValidationError([error]) from exc
-    query = JobQuery(owner, job_status, kind, tier, created_after, created_before, after, limit)
+    query = JobQuery(
+        visible_to, job_status, kind, tier, created_after, created_before, after, limit
+    )
     jobs = await store.list_jobs(query)
     next_cursor = cursor_after(jobs[-1]) if len(jobs) == limit else None
     return JobPage(jobs=[JobSummary.of(job) for job in jobs], next_cursor=next_cursor)
 
 
-@router.get("/{job_id}")
-async def read_job(job_id: UUID, store: StoreDep, owner: OwnerDep) -> JobView:
-    job = await store.get(job_id, owner)
+@router.get("/{job_id}", responses=errors(404))
+async def read_job(job_id: UUID, store: StoreDep, visible_to: VisibleToDep) -> JobView:
+    job = await store.get(job_id, visible_to)
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no job {job_id}")
     total = job.children_total

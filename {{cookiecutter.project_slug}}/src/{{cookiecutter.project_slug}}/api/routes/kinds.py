@@ -2,13 +2,12 @@
 
 from typing import Any
 
-from fastapi import APIRouter
 from pydantic import BaseModel
 
 from ...jobs.kinds import KINDS
-from ..deps import ApiKeyDep
+from ..routing import keyed_router
 
-router = APIRouter(prefix="/kinds", tags=["jobs"], dependencies=[ApiKeyDep])
+router = keyed_router(prefix="/kinds", tags=["jobs"])
 
 
 class KindView(BaseModel):

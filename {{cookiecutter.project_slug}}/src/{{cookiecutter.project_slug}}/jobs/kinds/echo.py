@@ -6,7 +6,7 @@ does (GET /jobs/{id} shows it).
 
 import asyncio
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, JsonValue
 
 from ..kind import JobKind, Payload
 from ..progress import report_progress
@@ -17,10 +17,12 @@ STEPS = 10
 class EchoPayload(Payload):
     message: str = Field(default="", max_length=10_000)
     sleep: float = Field(default=0.0, ge=0, le=3600, description="Seconds to wait first.")
+    data: JsonValue = Field(default=None, description="Any JSON, given back as it came.")
 
 
 class EchoResult(BaseModel):
     message: str
+    data: JsonValue = None
 
 
 async def echo(payload: EchoPayload) -> EchoResult:
@@ -29,7 +31,7 @@ async def echo(payload: EchoPayload) -> EchoResult:
         for step in range(1, STEPS + 1):
             await asyncio.sleep(payload.sleep / STEPS)
             report_progress(step / STEPS, f"waited {payload.sleep * step / STEPS:g}s")
-    return EchoResult(message=payload.message)
+    return EchoResult(message=payload.message, data=payload.data)
 
 
 KIND = JobKind(name="echo", payload=EchoPayload, work=echo)
