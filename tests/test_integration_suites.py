@@ -42,7 +42,7 @@ def test_integration_suite_passes(
     prefix = f"suite-{uuid.uuid4().hex[:8]}:"
     output = rendering.python(
         "-m", "pytest", "-q", "-m", "integration", "-p", "no:cacheprovider",
-        timeout=300, BROKER_KEY_PREFIX=prefix, **services,
+        timeout=900, BROKER_KEY_PREFIX=prefix, **services,
     )  # fmt: skip
     assert re.search(r"\d+ passed", output), output
     assert not re.search(r"\d+ (failed|error|skipped)", output), output

@@ -60,4 +60,5 @@ def test_a_fan_out_whose_worker_is_killed_completes_exactly_once(
     assert parent["children"] == {"total": 3, "finished": 3, "succeeded": 3, "failed": 0}, figures
     assert parent["result"] == {"summaries": ["alpha", "beta", "gamma"], "failed": 0}, figures
     assert completions == 1, figures
-    assert children_done == [0, 4], figures
+    # Three children and one completion finished, each once, on whichever worker ran them.
+    assert sum(children_done) == 4, figures

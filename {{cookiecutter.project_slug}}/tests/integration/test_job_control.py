@@ -131,7 +131,7 @@ def test_list_pages_stay_correct_while_jobs_are_added(api: TestClient, services:
         if cursor is None:
             break
     newest_first = ids[::-1]
-    assert [job_id for job_id in seen if job_id in ids] == newest_first
+    assert [job_id for job_id in seen if job_id in ids] == newest_first, seen
     assert seen[: len(ids)] == newest_first, (
         "jobs added while paging must not appear in later pages"
     )

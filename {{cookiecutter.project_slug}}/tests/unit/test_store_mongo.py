@@ -1,7 +1,7 @@
 """The MongoDB package without a server: documents, settings, client options, retryable errors."""
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
@@ -19,7 +19,7 @@ from pymongo.errors import (
 
 from {{ cookiecutter.project_slug }}.db import TRANSIENT_ERRORS
 from {{ cookiecutter.project_slug }}.db.clients import api_client, task_client, thread_client
-from {{ cookiecutter.project_slug }}.db.documents import to_document, to_job
+from {{ cookiecutter.project_slug }}.db.documents import key_bound, order_key, to_document, to_job
 from {{ cookiecutter.project_slug }}.db.settings import url_password
 from {{ cookiecutter.project_slug }}.jobs.model import Job, JobStatus
 from {{ cookiecutter.project_slug }}.settings import Settings
@@ -144,3 +144,18 @@ def test_clients_are_sized_by_settings_and_decode_aware_datetimes() -> None:
     assert thread[0] == 2, "WORKER_THREAD_POOL_SIZE"
     assert all(tz_aware for _, tz_aware, _ in (api, task, thread))
     assert {uuids for _, _, uuids in (api, task, thread)} == {UuidRepresentation.STANDARD}
+
+
+def test_created_after_and_before_become_bounds_on_the_order_key() -> None:
+    job_id = uuid4()
+    at = datetime(2026, 1, 2, 3, 4, 5, 678_000, tzinfo=UTC)
+    key = order_key(at, job_id)
+    assert key == f"20260102030405678/{job_id}"
+    millisecond = timedelta(milliseconds=1)
+    assert key > key_bound(at - millisecond, after=True)
+    assert not key > key_bound(at, after=True)
+    assert key < key_bound(at + millisecond, after=False)
+    assert not key < key_bound(at, after=False)
+    # Between two milliseconds: after the lower one, before the higher one.
+    assert key < key_bound(at + timedelta(microseconds=500), after=False)
+    assert not key > key_bound(at + timedelta(microseconds=500), after=True)

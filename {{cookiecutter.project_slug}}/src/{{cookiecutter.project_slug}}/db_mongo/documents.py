@@ -33,7 +33,22 @@ def order_key(created_at: datetime, job_id: UUID) -> str:
     fail) and compares date-like strings wrongly. On MongoDB either form works; one field
     also keeps the keyset condition a plain `$lt`. BSON dates keep milliseconds, so does it.
     """
-    return f"{created_at.astimezone(UTC):%Y%m%d%H%M%S%f}"[:-3] + f"/{job_id}"
+    return f"{_stamp(created_at)}/{job_id}"
+
+
+def _stamp(moment: datetime) -> str:
+    """The moment's UTC time as digits, to the millisecond (rounded down)."""
+    return f"{moment.astimezone(UTC):%Y%m%d%H%M%S%f}"[:-3]
+
+
+def key_bound(moment: datetime, *, after: bool) -> str:
+    """The `order_key` bound of "created after `moment`" (or before it, `after=False`).
+
+    Keys hold whole milliseconds, then "/" and the id: "/~" sorts after every id, "/" before.
+    A moment between two milliseconds falls after every key of the one below it.
+    """
+    between_milliseconds = moment.microsecond % 1000 != 0
+    return f"{_stamp(moment)}/" + ("~" if after or between_milliseconds else "")
 
 
 def to_document(job: Job, now: datetime) -> Document:
