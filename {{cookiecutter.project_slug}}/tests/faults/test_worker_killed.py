@@ -18,7 +18,7 @@ from tests.services import post_job, wait_finished, wait_for
 from .conftest import Env
 from .workers import running_worker
 
-VISIBILITY_TIMEOUT = 4  # seconds; short so the test need not wait an hour for redelivery
+VISIBILITY_TIMEOUT = 5  # seconds; short so the test need not wait an hour for redelivery
 
 
 def test_a_job_whose_worker_is_killed_completes_exactly_once(
@@ -30,6 +30,7 @@ def test_a_job_whose_worker_is_killed_completes_exactly_once(
         BROKER_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
         TASK_TIME_LIMIT="2.5",
         TASK_HARD_LIMIT_MARGIN="1",
+        TASK_RETRY_BACKOFF_MAX="1",
     )
     with api_for(env) as api:
         with running_worker(env, tmp_path / "first.log") as first:

@@ -35,13 +35,30 @@ def send_job(celery: Celery, queue: str, job_id: UUID, **options: Any) -> None:
     celery.send_task(job_task_name(queue), args=[str(job_id)], queue=queue, **options)
 
 
+def broker_transport_options(settings: Settings) -> dict[str, Any]:
+    """Kombu's Redis transport options: redelivery, key prefix, and bounded waits."""
+    options: dict[str, Any] = {
+        "visibility_timeout": settings.broker_visibility_timeout,
+        # Scan for messages past the visibility timeout every few seconds (kombu's default
+        # is every 10 x 10 s), so a dead worker's job comes back soon after the timeout.
+        "unacked_restore_interval": settings.broker_restore_interval,
+        "unacked_restore_throttle": 1,
+        # A Redis that hangs (stopped, a dead failover, a lost NAT entry) fails a command
+        # after this long instead of never: a publish then answers 503, a worker reconnects.
+        "socket_timeout": settings.broker_socket_timeout,
+        "socket_connect_timeout": settings.broker_socket_timeout,
+    }
+    if settings.broker_key_prefix:
+        options["global_keyprefix"] = settings.broker_key_prefix
+    return options
+
+
 def celery_config(settings: Settings) -> dict[str, Any]:
     """Celery settings derived from ours, in one place so tests can check them."""
     return {
         "broker_url": settings.redis_url,
         "broker_connection_retry_on_startup": True,
-        "broker_transport_options": {"visibility_timeout": settings.broker_visibility_timeout}
-        | ({"global_keyprefix": settings.broker_key_prefix} if settings.broker_key_prefix else {}),
+        "broker_transport_options": broker_transport_options(settings),
         # JSON only: never unpickle what comes off the wire.
         "task_serializer": "json",
         "accept_content": ["json"],
