@@ -1,7 +1,7 @@
 """An in-memory `JobStore` for unit tests: the same conditional transitions, no database."""
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from pydantic import JsonValue
@@ -41,7 +41,8 @@ class MemoryJobStore:
         self._set(job, status=JobStatus.FAILED, error=reason)
         return True
 
-    async def take_stale(self, before: datetime, limit: int) -> list[Job]:
+    async def take_stale(self, older_than: float, limit: int) -> list[Job]:
+        before = datetime.now(UTC) - timedelta(seconds=older_than)
         stale = [
             job
             for job in self.jobs.values()

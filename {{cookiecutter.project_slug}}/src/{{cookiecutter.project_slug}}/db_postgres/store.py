@@ -9,12 +9,13 @@ worker's CPU per job (benchmarks/README.md in the template).
 
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from pydantic import JsonValue
 from sqlalchemy import (
     ColumnElement,
+    Interval,
     RowMapping,
     Update,
     bindparam,
@@ -63,7 +64,8 @@ _FAIL = (
 )
 _STALE = (
     select(jobs.c.id)
-    .where(_status_in(CLAIMABLE), jobs.c.updated_at < bindparam("before"))
+    # The cutoff comes from the database's clock, which stamped updated_at, not the caller's.
+    .where(_status_in(CLAIMABLE), jobs.c.updated_at < func.now() - bindparam("age", type_=Interval))
     .order_by(jobs.c.updated_at)
     .limit(bindparam("limit"))
     # Two sweeps at once (two beats by mistake) each take different jobs, neither waits.
@@ -129,8 +131,8 @@ class SqlJobStore:
     async def fail(self, job_id: UUID, reason: str) -> bool:
         return await self._changed(_FAIL, job_id=job_id, error=reason)
 
-    async def take_stale(self, before: datetime, limit: int) -> list[Job]:
-        params = {"before": before, "limit": limit}
+    async def take_stale(self, older_than: float, limit: int) -> list[Job]:
+        params = {"age": timedelta(seconds=older_than), "limit": limit}
         async with self._transaction() as connection:
             rows = (await connection.execute(_TAKE_STALE, params)).mappings().all()
         return [_job(row) for row in rows]
