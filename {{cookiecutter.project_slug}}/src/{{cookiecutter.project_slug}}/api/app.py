@@ -11,6 +11,7 @@ from ..settings import Settings, get_settings
 from ..worker.celery_app import create_celery_app
 from .enqueue import CeleryEnqueuer
 from .limits import BodySizeLimit
+from .outages import answer_outages_with_503
 from .routes import health, jobs
 
 
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The API publishes with its own settings (broker URL, key prefix), never a global's.
     app.state.enqueuer = CeleryEnqueuer(create_celery_app(settings))
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    answer_outages_with_503(app)
     app.include_router(health.router)
     app.include_router(jobs.router)
     return app
