@@ -1,5 +1,6 @@
 """Jobs put straight into the store in a given state, with no message on the broker."""
 
+from datetime import datetime
 from uuid import uuid4
 
 from {{ cookiecutter.project_slug }}.jobs.model import Job, JobStatus
@@ -33,3 +34,14 @@ def job_exists(worker_runtime: runtime.WorkerRuntime, job: Job) -> bool:
             return await store.get(job.id) is not None
 
     return worker_runtime.loops.run(exists())
+
+
+def job_updated_at(worker_runtime: runtime.WorkerRuntime, job: Job) -> datetime | None:
+    """When the store last changed the job (None if it is gone)."""
+
+    async def read() -> datetime | None:
+        async with worker_runtime.database.store() as store:
+            found = await store.get(job.id)
+            return None if found is None else found.updated_at
+
+    return worker_runtime.loops.run(read())
