@@ -70,6 +70,18 @@ def test_every_job_finishes_once_after_redis_is_killed_and_restarted(
     # A claim is a run: more than one means a job ran twice.
     assert all(job["attempts"] == 1 for job in jobs), figures
     assert not worker.loop_errors(), worker.loop_errors()
+    assert "PendingDeprecationWarning" not in worker.output(), "item 11's warning is back"
+
+
+def test_a_worker_refuses_a_redis_that_may_evict_jobs(
+    fault_env: Callable[..., Env], tmp_path: Path
+) -> None:
+    with redis_server(tmp_path, persistent=False, maxmemory_policy="allkeys-lru") as redis:
+        env = fault_env(REDIS_URL=redis.url)
+        with pytest.raises(AssertionError, match="worker exited with 1") as refused:
+            running_worker(env, tmp_path / "worker.log").__enter__()
+    report("eviction policy", str(refused.value).splitlines()[0])
+    assert "maxmemory-policy is 'allkeys-lru'" in str(refused.value)
 
 
 def test_post_answers_503_quickly_while_redis_hangs(

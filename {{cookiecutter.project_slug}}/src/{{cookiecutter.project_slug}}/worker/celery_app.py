@@ -6,16 +6,20 @@ worker takes one message at a time per process or thread (prefetch 1), so a cras
 nothing it had not started.
 """
 
+import logging
+import warnings
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from celery import Celery, signals
+from celery.exceptions import CPendingDeprecationWarning
 from kombu import Queue
 
 from ..layout import DEFAULT_TIER, QUEUES
 from ..settings import Settings, get_settings
 from . import runtime
+from .broker_checks import BrokerMisconfiguredError, require_noeviction
 
 JOB_TASK_PREFIX = "jobs.process."
 CLEANUP_TASK = "jobs.cleanup"
@@ -81,6 +85,11 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         # requeued, instead of waiting out the visibility timeout.
         "worker_soft_shutdown_timeout": 30.0,
         "worker_enable_soft_shutdown_on_idle": True,
+        # When the broker connection drops, running tasks go on and record their result in
+        # the database. Cancelling them (Celery 6's default) would, after a Redis that lost
+        # its data, leave those jobs to the sweep, and the threads pool cannot cancel anyway.
+        # Explicit, so that upgrading to Celery 6 does not change it.
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
         "worker_hijack_root_logger": False,
         "beat_schedule": {
             "clean-up-finished-jobs": {"task": CLEANUP_TASK, "schedule": timedelta(hours=1)},
@@ -97,6 +106,29 @@ def create_celery_app(settings: Settings | None = None) -> Celery:
 
 
 app = create_celery_app()
+
+
+@signals.worker_init.connect
+def _check_broker(**_: object) -> None:
+    settings = get_settings()
+    try:
+        require_noeviction(settings.redis_url, settings.broker_socket_timeout)
+    except BrokerMisconfiguredError as exc:
+        # Celery logs and swallows a signal handler's exceptions; leaving is what refuses.
+        logging.getLogger(__name__).critical("%s", exc)
+        raise SystemExit(1) from exc
+
+
+@signals.worker_ready.connect
+def _quiet_the_connection_loss_warning(**_: object) -> None:
+    # Celery warns at every connection loss that this setting's default changes in Celery 6;
+    # celery_config() chooses it explicitly, so the warning says nothing new. Added once the
+    # worker is ready: Celery's logging set-up puts its own "always" filter first.
+    warnings.filterwarnings(
+        "ignore",
+        message=r"(?s).*worker_cancel_long_running_tasks_on_connection_loss",
+        category=CPendingDeprecationWarning,
+    )
 
 
 @signals.worker_init.connect
