@@ -70,8 +70,12 @@ def test_every_job_finishes_after_postgres_comes_back(
         ),
     )
     assert during.status_code == 503, f"{during.text}; {figures}"
-    # Not one stranded: each ran, or failed with its reason, once the database was back.
-    assert all(job["status"] == "succeeded" for job in jobs), figures
-    if extra:  # the stop outlasted the retries: the jobs came back by being sent again
+    if not extra:  # within the retry budget: every job simply ran
+        assert all(job["status"] == "succeeded" for job in jobs), figures
+    else:
+        # Past it, none is stranded: the jobs came back by being sent again, and each ran, or
+        # failed with its reason (a last retry can land while the server is starting up).
         assert resent > 0, figures
+        assert all(job["status"] in {"succeeded", "failed"} for job in jobs), figures
+        assert all(job["error"] for job in jobs if job["status"] == "failed"), figures
     assert not worker.loop_errors(), worker.loop_errors()
