@@ -1,8 +1,9 @@
 """kill -9 a worker mid-job: the broker hands the job to the next worker, and it runs once.
 
 Redis keeps an unacknowledged message aside until the visibility timeout passes; a worker
-returns overdue ones to their queue when it starts (and in a sweep every ~100 s after). So
-the test restarts the worker once the timeout has passed, as a supervisor would restart it.
+returns overdue ones to their queue when it starts, and in a scan every tenth of the timeout
+(1 to 10 s) after. The test starts the next worker once the timeout has passed, as a
+supervisor would restart the killed one.
 """
 
 import re
