@@ -31,7 +31,8 @@ def eviction_problem(url: str, timeout: float) -> str | None:
             "could not read Redis's maxmemory-policy (%s); it must be %s", exc, REQUIRED_POLICY
         )
         return None
-    except redis.RedisError as exc:  # not up yet: Celery waits for it, and jobs wait in it
+    except (redis.RedisError, ValueError) as exc:  # not up yet, or a URL redis-py cannot open
+        # (sentinel://); Celery still waits for the broker, and jobs wait in it.
         log.warning(
             "could not check Redis's maxmemory-policy (%s); it must be %s", exc, REQUIRED_POLICY
         )
