@@ -1,5 +1,6 @@
 """A job task's last resort: messages that name no job, and failures that cannot be recorded."""
 
+import logging
 from typing import Any
 from uuid import uuid4
 
@@ -43,6 +44,12 @@ def test_an_unrecorded_failure_is_sent_again_after_the_wait() -> None:
     ]
 
 
-def test_a_broker_that_refuses_too_is_logged_not_raised(caplog: pytest.LogCaptureFixture) -> None:
-    failures.send_again_later(Recorder(broken=True), "default", uuid4(), after=1)  # type: ignore[arg-type]
+def test_a_broker_that_refuses_too_is_logged_not_raised(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An in-process Celery worker earlier in the session may have configured logging away.
+    monkeypatch.setattr(failures.log, "disabled", False)
+    monkeypatch.setattr(failures.log, "propagate", True)
+    with caplog.at_level(logging.WARNING, logger=failures.log.name):
+        failures.send_again_later(Recorder(broken=True), "default", uuid4(), after=1)  # type: ignore[arg-type]
     assert "the sweep will" in caplog.text
