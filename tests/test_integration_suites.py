@@ -30,7 +30,9 @@ def test_integration_suite_passes(
 ) -> None:
     output = rendering.python(
         "-m", "pytest", "-q", "-m", "integration", "-p", "no:cacheprovider",
-        timeout=300, **services,
+        # The fault tests restart servers of their own (tens of seconds each); with five
+        # renderings at once on two cores a suite can take several minutes.
+        timeout=900, **services,
     )  # fmt: skip
     assert re.search(r"\d+ passed", output), output
     assert not re.search(r"\d+ (failed|error|skipped)", output), output

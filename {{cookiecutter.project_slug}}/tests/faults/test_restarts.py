@@ -22,7 +22,7 @@ from .workers import running_worker
 
 pytestmark = pytest.mark.restarts
 
-JOBS = 24
+JOBS = 16
 CONCURRENCY = 4
 DOWN_SECONDS = 1.0
 
@@ -40,8 +40,8 @@ def test_every_job_finishes_once_after_redis_is_killed_and_restarted(
             api_for(env) as api,
             running_worker(env, tmp_path / "worker.log", CONCURRENCY) as worker,
         ):
-            ids = [post_job(api, {"sleep": 1.0, "n": n}) for n in range(JOBS)]
-            time.sleep(1.5)  # jobs in flight, more queued behind them
+            ids = [post_job(api, {"sleep": 0.5, "n": n}) for n in range(JOBS)]
+            time.sleep(1.0)  # jobs in flight, more queued behind them
             redis.kill9()
             time.sleep(DOWN_SECONDS)
             redis.start()
