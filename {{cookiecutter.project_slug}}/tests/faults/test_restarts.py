@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.services import HEADERS, post_job, wait_finished
+from tests.services import HEADERS, post_job, wait_all_finished, wait_finished
 
 from .conftest import Env
 from .figures import job_figures, report
@@ -48,7 +48,7 @@ def test_every_job_finishes_once_after_redis_is_killed_and_restarted(
             restarted = time.monotonic()
             # Beat's sweep, every 2 s: without persistence, Redis lost every queued message.
             with sweeping(env):
-                jobs = [wait_finished(api, job_id, timeout=60) for job_id in ids]
+                jobs = wait_all_finished(api, ids, timeout=60)
             recovered_in = time.monotonic() - restarted
             alive = worker.process.poll() is None
             # Still serving: a job posted now runs too.
@@ -62,11 +62,10 @@ def test_every_job_finishes_once_after_redis_is_killed_and_restarted(
             recovered_in=f"{recovered_in:.1f}s",
         ),
     )
-    assert alive, (
-        f"the worker exited ({worker.process.returncode}): {figures}\n{worker.output()[-3000:]}"
-    )
-    assert after.get("status") == "succeeded", f"a job posted after the restart: {after}; {figures}"
-    assert all(job["status"] == "succeeded" for job in jobs), figures
+    log_tail = worker.output()[-4000:]
+    assert alive, f"the worker exited ({worker.process.returncode}): {figures}\n{log_tail}"
+    assert after.get("status") == "succeeded", f"posted after the restart: {after}; {figures}"
+    assert all(job["status"] == "succeeded" for job in jobs), f"{figures}\n{log_tail}"
     # A claim is a run: more than one means a job ran twice.
     assert all(job["attempts"] == 1 for job in jobs), figures
     assert not worker.loop_errors(), worker.loop_errors()

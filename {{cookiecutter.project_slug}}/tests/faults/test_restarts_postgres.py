@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.project_slug }}.db import prepare_database
-from tests.services import HEADERS, post_job, wait_finished
+from tests.services import HEADERS, post_job, wait_all_finished
 
 from .conftest import Env, settings_for
 from .figures import job_figures, report
@@ -55,7 +55,7 @@ def test_every_job_finishes_after_postgres_comes_back(
             time.sleep(down_seconds)
             cluster.start()
             restarted = time.monotonic()
-            jobs = [wait_finished(api, job_id, timeout=60) for job_id in ids]
+            jobs = wait_all_finished(api, ids, timeout=60)
             recovered_in = time.monotonic() - restarted
     # Jobs whose retries ran out while the database was down, and were sent again.
     resent = worker.output().count("will be sent again")
