@@ -42,6 +42,8 @@ def test_integration_suite_passes(
     prefix = f"suite-{uuid.uuid4().hex[:8]}:"
     output = rendering.python(
         "-m", "pytest", "-q", "-m", "integration", "-p", "no:cacheprovider",
+        # The fault tests restart servers of their own (tens of seconds each); with five
+        # renderings at once on two cores a suite can take several minutes.
         timeout=900, BROKER_KEY_PREFIX=prefix, **services,
     )  # fmt: skip
     assert re.search(r"\d+ passed", output), output

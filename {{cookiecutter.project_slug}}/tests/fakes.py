@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from pydantic import JsonValue
@@ -128,7 +128,8 @@ class MemoryJobStore:
             total, statuses.count(JobStatus.SUCCEEDED), statuses.count(JobStatus.FAILED)
         )
 
-    async def take_stale(self, before: datetime, limit: int) -> list[Job]:
+    async def take_stale(self, older_than: float, limit: int) -> list[Job]:
+        before = datetime.now(UTC) - timedelta(seconds=older_than)
         stale = [
             job
             for job in self.jobs.values()

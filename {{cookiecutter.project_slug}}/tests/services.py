@@ -76,3 +76,10 @@ def wait_for(api: TestClient, job_id: str, statuses: set[str], timeout: float) -
 
 def wait_finished(api: TestClient, job_id: str, timeout: float) -> dict[str, Any]:
     return wait_for(api, job_id, {str(status) for status in FINISHED}, timeout)
+
+
+def wait_all_finished(api: TestClient, job_ids: list[str], timeout: float) -> list[dict[str, Any]]:
+    """Poll the jobs until all are finished, within one deadline for all of them; return
+    each as last seen (so a fault test can report the stuck ones rather than time out)."""
+    deadline = time.monotonic() + timeout
+    return [wait_finished(api, job_id, max(0.0, deadline - time.monotonic())) for job_id in job_ids]

@@ -56,12 +56,19 @@ class Settings(DatabaseSettings):
     #: Retries of a transient failure; with the backoff in worker/base.py, 8 cover about
     #: three minutes of an outage before the job fails.
     task_max_retries: int = Field(default=8, ge=0)
+    #: The longest wait before a retry (the backoff doubles from 1 s up to this), and the wait
+    #: before a job whose failure could not be recorded is sent again. The message waits
+    #: unacknowledged meanwhile, so the visibility timeout must cover it.
+    task_retry_backoff_max: float = Field(default=60.0, gt=0)
     #: Deliveries plus retries after which a job fails for good: a job that kills its worker
     #: every time (a poison message) would otherwise be redelivered forever.
     job_max_attempts: int = Field(default=10, gt=0)
     #: Seconds Redis waits for an ack before it hands a job to another worker. It must exceed
     #: the longest task (its hard time limit), or a slow job runs twice.
     broker_visibility_timeout: int = Field(default=3600, gt=0)
+    #: Seconds a Redis command may take before the connection counts as lost. Bounds how
+    #: long `POST /jobs` waits for a Redis that hangs (then it answers 503).
+    broker_socket_timeout: float = Field(default=3.0, gt=0)
 
     #: Seconds after which a job still QUEUED or RUNNING, with nothing changed, is sent again
     #: by the periodic sweep: its message was lost (a connection cut while Redis handed it
@@ -96,17 +103,20 @@ class Settings(DatabaseSettings):
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Self:
-        if self.broker_visibility_timeout <= self.hard_time_limit:
+        # Each of these combinations lets two workers run one job at the same time.
+        if self.broker_visibility_timeout <= self.longest_unacknowledged:
             raise ValueError(
                 f"BROKER_VISIBILITY_TIMEOUT ({self.broker_visibility_timeout}s) must exceed "
-                f"TASK_TIME_LIMIT + TASK_HARD_LIMIT_MARGIN ({self.hard_time_limit:g}s), "
-                "or a running job is delivered twice"
+                f"TASK_RETRY_BACKOFF_MAX + TASK_TIME_LIMIT + TASK_HARD_LIMIT_MARGIN "
+                f"({self.longest_unacknowledged:g}s): a message waits out its retry and then "
+                "runs unacknowledged, and Redis would hand it to a second worker meanwhile"
             )
-        if self.job_requeue_after <= self.broker_visibility_timeout:
+        if self.job_requeue_after <= self.broker_visibility_timeout + self.broker_restore_interval:
             raise ValueError(
                 f"JOB_REQUEUE_AFTER ({self.job_requeue_after}s) must exceed "
-                f"BROKER_VISIBILITY_TIMEOUT ({self.broker_visibility_timeout}s), or the sweep "
-                "sends jobs that Redis is about to redeliver"
+                f"BROKER_VISIBILITY_TIMEOUT + its {self.broker_restore_interval}s redelivery scan "
+                f"({self.broker_visibility_timeout + self.broker_restore_interval}s): the sweep "
+                "would send a job Redis is about to redeliver, or one still running"
             )
         if unknown := sorted(set(self.api_operators) - {key.name for key in self.api_keys}):
             raise ValueError(
@@ -126,6 +136,20 @@ class Settings(DatabaseSettings):
     def hard_time_limit(self) -> float:
         """When prefork kills a task stuck where run_async's own limit cannot reach it."""
         return self.task_time_limit + self.task_hard_limit_margin
+
+    @property
+    def longest_unacknowledged(self) -> float:
+        """The longest a job's message stays unacknowledged: a retry's wait, then a full run."""
+        return self.task_retry_backoff_max + self.hard_time_limit
+
+    @property
+    def broker_restore_interval(self) -> int:
+        """Seconds between a worker's scans for messages past the visibility timeout.
+
+        Kombu's default scans every 100 s; a tenth of the timeout (1 to 10 s) keeps
+        redelivery close to the timeout for a cheap query.
+        """
+        return max(1, min(10, self.broker_visibility_timeout // 10))
 
     def secrets(self) -> list[tuple[str, str]]:
         """Every secret this service is configured with, by the variable that sets it."""

@@ -30,8 +30,11 @@ OUTAGE_SECONDS = 3.0
 SWEEP_ENV = {
     "TASK_TIME_LIMIT": "2.5",
     "TASK_HARD_LIMIT_MARGIN": "1",
-    "BROKER_VISIBILITY_TIMEOUT": "4",
-    "JOB_REQUEUE_AFTER": "5",
+    "TASK_RETRY_BACKOFF_MAX": "1",
+    # Above the 1 + 2.5 + 1 s a message can stay unacknowledged; the sweep's delay above it
+    # plus the 1 s redelivery scan (the settings refuse anything less).
+    "BROKER_VISIBILITY_TIMEOUT": "5",
+    "JOB_REQUEUE_AFTER": "7",
 }
 SWEEP_EVERY_SECONDS = 2.0
 

@@ -1,5 +1,6 @@
 """Jobs put straight into the store in a given state, with or without a message."""
 
+from datetime import datetime
 from uuid import uuid4
 
 from pydantic import JsonValue
@@ -67,3 +68,14 @@ def send_new_job(
     worker_runtime.loops.run(add())
     send(job)
     return str(job.id)
+
+
+def job_updated_at(worker_runtime: runtime.WorkerRuntime, job: Job) -> datetime | None:
+    """When the store last changed the job (None if it is gone)."""
+
+    async def read() -> datetime | None:
+        async with worker_runtime.database.store() as store:
+            found = await store.get(job.id)
+            return None if found is None else found.updated_at
+
+    return worker_runtime.loops.run(read())

@@ -186,3 +186,34 @@ def test_ready_is_503_while_a_dependency_is_down(
     response = client.get("/health/ready")
     assert response.status_code == 503
     assert response.json()["checks"][down].startswith("unavailable")
+
+
+class UnreachableStore(MemoryJobStore):
+    """Every call fails as a database that went away does: a refused connection."""
+
+    async def add(self, job: Job) -> Job | None:
+        raise ConnectionRefusedError("connection refused")
+
+    async def get(self, job_id: UUID, visible_to: str | None = None) -> Job | None:
+        raise ConnectionRefusedError("connection refused")
+
+
+def test_database_down_answers_503_naming_the_database(client: TestClient, app: FastAPI) -> None:
+    app.state.store = UnreachableStore()
+    posted = post(client, ECHO)
+    read = client.get(f"/jobs/{uuid4()}", headers=KEY)
+    for response in (posted, read):
+        assert response.status_code == 503, response.text
+        assert response.json() == {"detail": "the database is unavailable; retry later"}
+        assert response.headers["retry-after"] == "5"
+    assert app.state.queue.sent == [], "nothing is queued for a job that was not stored"
+
+
+def test_an_error_that_is_not_an_outage_is_still_a_500(app: FastAPI) -> None:
+    class BrokenStore(MemoryJobStore):
+        async def get(self, job_id: UUID, visible_to: str | None = None) -> Job | None:
+            raise ZeroDivisionError("a bug")
+
+    app.state.store = BrokenStore()
+    client = TestClient(app, raise_server_exceptions=False)
+    assert client.get(f"/jobs/{uuid4()}", headers=KEY).status_code == 500

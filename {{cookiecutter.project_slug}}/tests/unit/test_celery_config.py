@@ -50,6 +50,34 @@ def test_every_redis_key_takes_the_prefix() -> None:
     assert options["global_keyprefix"] == "team-a:"
 
 
+def test_overdue_messages_are_scanned_for_every_few_seconds() -> None:
+    # Kombu's default scans every 10 x 10 s: redelivery would lag the timeout by 100 s.
+    for timeout, interval in [(3600, 10), (50, 5), (5, 1)]:
+        options = celery_config(
+            Settings(
+                _env_file=None,
+                task_time_limit=1,
+                task_hard_limit_margin=1,
+                task_retry_backoff_max=1,
+                broker_visibility_timeout=timeout,
+                job_requeue_after=timeout + 20,
+            )
+        )["broker_transport_options"]
+        assert isinstance(options, dict)
+        assert (options["unacked_restore_interval"], options["unacked_restore_throttle"]) == (
+            interval,
+            1,
+        )
+
+
+def test_broker_commands_are_bounded_by_the_socket_timeout() -> None:
+    options = celery_config(Settings(_env_file=None, broker_socket_timeout=2.5))[
+        "broker_transport_options"
+    ]
+    assert isinstance(options, dict)
+    assert options["socket_timeout"] == options["socket_connect_timeout"] == 2.5
+
+
 def test_every_queue_has_a_named_job_task_routed_to_it() -> None:
     routes = config()["task_routes"]
     assert isinstance(routes, dict)

@@ -79,14 +79,42 @@ def test_operators_are_names_of_configured_keys() -> None:
         make(api_keys="app:k1", api_operators="root")
 
 
-@pytest.mark.parametrize("visibility_timeout", [300, 600, 630])
+@pytest.mark.parametrize("visibility_timeout", [300, 600, 630, 690])
 def test_visibility_timeout_must_exceed_the_hard_time_limit(visibility_timeout: int) -> None:
     with pytest.raises(ValidationError, match="BROKER_VISIBILITY_TIMEOUT"):
         make(task_time_limit=600, broker_visibility_timeout=visibility_timeout)
 
 
-def test_visibility_timeout_just_above_the_hard_limit_is_accepted() -> None:
-    assert make(task_time_limit=600, broker_visibility_timeout=631).hard_time_limit == 630
+def test_visibility_timeout_just_above_a_retry_wait_and_the_hard_limit_is_accepted() -> None:
+    settings = make(task_time_limit=600, broker_visibility_timeout=691)
+    assert settings.longest_unacknowledged == 60 + 600 + 30
+
+
+def test_a_retry_that_waits_past_the_visibility_timeout_is_refused() -> None:
+    # The case: a 5 s limit passed, but a retry waits up to 60 s unacknowledged.
+    with pytest.raises(ValidationError, match=r"TASK_RETRY_BACKOFF_MAX.*second worker"):
+        make(task_time_limit=5, task_hard_limit_margin=1, broker_visibility_timeout=10)
+    assert make(
+        task_time_limit=5,
+        task_hard_limit_margin=1,
+        task_retry_backoff_max=3,
+        broker_visibility_timeout=10,
+        job_requeue_after=12,
+    )
+
+
+@pytest.mark.parametrize("requeue_after", [3600, 3610])
+def test_the_sweep_waits_past_redelivery(requeue_after: int) -> None:
+    with pytest.raises(ValidationError, match=r"JOB_REQUEUE_AFTER \(\d+s\) must exceed"):
+        make(broker_visibility_timeout=3600, job_requeue_after=requeue_after)
+    assert make(broker_visibility_timeout=3600, job_requeue_after=3611)
+
+
+def test_each_refusal_is_one_line() -> None:
+    with pytest.raises(ValidationError) as refused:
+        make(task_time_limit=5, broker_visibility_timeout=10)
+    message = refused.value.errors()[0]["msg"]
+    assert "\n" not in message
 
 
 @pytest.mark.parametrize("field", ["api_pool_size", "task_time_limit", "broker_visibility_timeout"])

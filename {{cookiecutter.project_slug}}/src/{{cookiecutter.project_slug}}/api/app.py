@@ -12,8 +12,8 @@ from ..worker.celery_app import create_celery_app
 from .enqueue import CeleryEnqueuer
 from .limits import BodySizeLimit
 from .openapi import document_request_limits
+from .outages import answer_outages_with_503
 from .routes import health, job_control, jobs, kinds
-from .unavailable import answer_503_when_the_database_is_down
 
 
 @asynccontextmanager
@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The API publishes with its own settings (broker URL, key prefix), never a global's.
     app.state.enqueuer = CeleryEnqueuer(create_celery_app(settings))
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
-    answer_503_when_the_database_is_down(app)
+    answer_outages_with_503(app)
     app.include_router(health.router)
     app.include_router(jobs.router)
     app.include_router(job_control.router)

@@ -11,10 +11,11 @@ hold clients differently, on purpose:
 """
 
 from .access import WorkerDatabase, get_task_db, open_api_store
-from .errors import TRANSIENT_ERRORS, is_transient
+from .errors import DRIVER_ERRORS, TRANSIENT_ERRORS, is_transient
 from .schema import prepare_database
 
 __all__ = [
+    "DRIVER_ERRORS",
     "TRANSIENT_ERRORS",
     "WorkerDatabase",
     "get_task_db",

@@ -1,6 +1,6 @@
 """Which errors are worth retrying: the database or the network went away, and may come back."""
 
-from pymongo.errors import ConnectionFailure
+from pymongo.errors import ConnectionFailure, PyMongoError
 
 from ..causes import error_chain
 
@@ -11,6 +11,11 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     # ServerSelectionTimeoutError (no usable server yet) and NotPrimaryError (an election).
     ConnectionFailure,
 )
+
+
+#: Every error the driver raises, for handlers that sort them with `is_transient`:
+#: PyMongo's base error; `is_transient` picks the outages among them.
+DRIVER_ERRORS: tuple[type[BaseException], ...] = (*TRANSIENT_ERRORS, PyMongoError)
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -6,7 +6,7 @@ holds it, cannot be finished twice.
 """
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from pydantic import JsonValue
@@ -134,7 +134,11 @@ class MongoJobStore(MongoJobControl):
         }
         return ChildCounts(total, counts[JobStatus.SUCCEEDED], counts[JobStatus.FAILED])
 
-    async def take_stale(self, before: datetime, limit: int) -> list[Job]:
+    async def take_stale(self, older_than: float, limit: int) -> list[Job]:
+        # The cutoff from the server's clock (the one $currentDate stamps with), not this
+        # process's. (An $expr on $$NOW would save the round trip; nx-27017 cannot run it.)
+        hello = await self.database.client.admin.command("hello")
+        before = hello["localTime"] - timedelta(seconds=older_than)
         # One find_one_and_update per job: each stamps the job it returns, so two sweeps at
         # once never take the same job. ($or of equalities, for the reason given below.)
         stale = {

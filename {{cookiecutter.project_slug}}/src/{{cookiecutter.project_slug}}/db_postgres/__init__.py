@@ -10,10 +10,11 @@ The API and the workers reach the database differently, on purpose:
 """
 
 from .access import WorkerDatabase, open_api_store
-from .errors import TRANSIENT_ERRORS, is_transient
+from .errors import DRIVER_ERRORS, TRANSIENT_ERRORS, is_transient
 from .schema import prepare_database
 
 __all__ = [
+    "DRIVER_ERRORS",
     "TRANSIENT_ERRORS",
     "WorkerDatabase",
     "is_transient",

@@ -19,6 +19,11 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+#: Every error the driver raises, for handlers that sort them with `is_transient`:
+#: SQLAlchemy's wrapper of every driver error; `is_transient` picks the outages among them.
+DRIVER_ERRORS: tuple[type[BaseException], ...] = (*TRANSIENT_ERRORS, DBAPIError)
+
+
 def is_transient(exc: BaseException) -> bool:
     """True if `exc`, or an error it wraps, means the connection failed rather than the query.
 

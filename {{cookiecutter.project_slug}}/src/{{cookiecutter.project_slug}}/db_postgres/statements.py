@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     FromClause,
+    Interval,
     Select,
     bindparam,
     case,
@@ -165,7 +166,11 @@ FAIL = (
 )
 _STALE = (
     select(jobs.c.id)
-    .where(_status_in(CLAIMABLE | {JobStatus.WAITING}), jobs.c.updated_at < bindparam("before"))
+    .where(
+        _status_in(CLAIMABLE | {JobStatus.WAITING}),
+        # The cutoff from the database's clock, which stamped updated_at, not the caller's.
+        jobs.c.updated_at < func.now() - bindparam("age", type_=Interval),
+    )
     .order_by(jobs.c.updated_at)
     .limit(bindparam("limit"))
     # Two sweeps at once (two beats by mistake) each take different jobs, neither waits.

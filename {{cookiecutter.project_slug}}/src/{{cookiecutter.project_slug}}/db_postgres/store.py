@@ -7,7 +7,7 @@ task.
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from pydantic import JsonValue
@@ -140,8 +140,8 @@ class SqlJobStore:
             failed=counts.get(JobStatus.FAILED.value, 0),
         )
 
-    async def take_stale(self, before: datetime, limit: int) -> list[Job]:
-        params = {"before": before, "limit": limit}
+    async def take_stale(self, older_than: float, limit: int) -> list[Job]:
+        params = {"age": timedelta(seconds=older_than), "limit": limit}
         async with self._transaction() as connection:
             rows = (await connection.execute(sql.TAKE_STALE, params)).mappings().all()
         return [_job(row) for row in rows]

@@ -118,9 +118,12 @@ class JobStore(Protocol):
         """How many of the job's `total` children succeeded and failed so far."""
         ...
 
-    async def take_stale(self, before: datetime, limit: int) -> list[Job]:
-        """QUEUED, RUNNING, COMPLETING or WAITING jobs last updated before `before`, at most
-        `limit` of them.
+    async def take_stale(self, older_than: float, limit: int) -> list[Job]:
+        """QUEUED, RUNNING, COMPLETING or WAITING jobs unchanged for `older_than` seconds, at
+        most `limit` of them.
+
+        The age is measured by the database's clock, the one that stamps `updated_at`: a
+        worker whose clock runs ahead must not find a job that just started already stale.
 
         Each is stamped as updated now, in the same statement, and returned for the sweeper to
         send again (or, WAITING, to check its children): a job whose message the broker lost

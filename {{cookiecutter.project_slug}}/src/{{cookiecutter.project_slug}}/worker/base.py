@@ -19,14 +19,15 @@ RETRY_BACKOFF_SECONDS = 1.0
 RETRY_BACKOFF_MAX_SECONDS = 60.0
 
 
-def retry_countdown(retries: int) -> float:
+def retry_countdown(retries: int, cap: float = RETRY_BACKOFF_MAX_SECONDS) -> float:
     """Seconds before retry number `retries + 1`: exponential, with "equal jitter".
 
-    Between half and all of the exponential step, so a fleet of workers does not come back
+    Between half and all of the exponential step (capped at `cap`: TASK_RETRY_BACKOFF_MAX), so
+    a fleet of workers does not come back
     at once, yet no retry is immediate (Celery's own jitter can draw 0 and spend every retry
     within the first seconds of an outage).
     """
-    step = min(RETRY_BACKOFF_MAX_SECONDS, RETRY_BACKOFF_SECONDS * 2**retries)
+    step = min(cap, RETRY_BACKOFF_SECONDS * 2**retries)
     return random.uniform(step / 2, step)  # noqa: S311 - spreading load, not a secret
 
 
@@ -59,7 +60,8 @@ class ProcessingTask(Task):  # type: ignore[type-arg]
         try:
             return super().__call__(*args, **kwargs)
         except TransientError as exc:
-            countdown = retry_countdown(self.request.retries)
+            cap = runtime.current().settings.task_retry_backoff_max
+            countdown = retry_countdown(self.request.retries, cap)
             raise self.retry(exc=exc, countdown=countdown, max_retries=exc.max_retries) from exc
 
     def run_async(self, coro: Coroutine[Any, Any, T]) -> T:

@@ -6,10 +6,14 @@ worker takes one message at a time per process or thread (prefetch 1), so a cras
 nothing it had not started.
 """
 
+import logging
+import warnings
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 from celery import Celery, signals
+from celery.exceptions import CPendingDeprecationWarning
 from kombu import Queue
 
 from ..jobs.kinds import KINDS
@@ -17,6 +21,7 @@ from ..jobs.model import Job
 from ..layout import DEFAULT_TIER, QUEUES
 from ..settings import Settings, get_settings
 from . import runtime
+from .broker_checks import BrokerMisconfiguredError, require_noeviction
 
 JOB_TASK_PREFIX = "jobs.process."
 CLEANUP_TASK = "jobs.cleanup"
@@ -41,7 +46,16 @@ def send_job(celery: Celery, job: Job, **options: Any) -> None:
     if kind is not None and kind.time_limit is not None:
         margin = celery.conf.task_time_limit - celery.conf.task_soft_time_limit
         options |= {"soft_time_limit": kind.time_limit, "time_limit": kind.time_limit + margin}
-    celery.send_task(job_task_name(job.queue), args=[str(job.id)], queue=job.queue, **options)
+    send_job_message(celery, job.queue, job.id, **options)
+
+
+def send_job_message(celery: Celery, queue: str, job_id: UUID, **options: Any) -> None:
+    """Publish the message that runs job `job_id` from `queue`; `options` go to `send_task`.
+
+    `send_job` is the one to call with a job at hand; this is for a task that knows only the
+    job's id and queue (worker/failures.py), and passes on its own message's limits.
+    """
+    celery.send_task(job_task_name(queue), args=[str(job_id)], queue=queue, **options)
 
 
 def check_kind_limits(settings: Settings) -> None:
@@ -75,14 +89,31 @@ def result_backend_config(settings: Settings) -> dict[str, Any]:
     }
 
 
+def broker_transport_options(settings: Settings) -> dict[str, Any]:
+    """Kombu's Redis transport options: redelivery, key prefix, and bounded waits."""
+    options: dict[str, Any] = {
+        "visibility_timeout": settings.broker_visibility_timeout,
+        # Scan for messages past the visibility timeout every few seconds (kombu's default
+        # is every 10 x 10 s), so a dead worker's job comes back soon after the timeout.
+        "unacked_restore_interval": settings.broker_restore_interval,
+        "unacked_restore_throttle": 1,
+        # A Redis that hangs (stopped, a dead failover, a lost NAT entry) fails a command
+        # after this long instead of never: a publish then answers 503, a worker reconnects.
+        "socket_timeout": settings.broker_socket_timeout,
+        "socket_connect_timeout": settings.broker_socket_timeout,
+    }
+    if settings.broker_key_prefix:
+        options["global_keyprefix"] = settings.broker_key_prefix
+    return options
+
+
 def celery_config(settings: Settings) -> dict[str, Any]:
     """Celery settings derived from ours, in one place so tests can check them."""
     check_kind_limits(settings)
     return result_backend_config(settings) | {
         "broker_url": settings.redis_url,
         "broker_connection_retry_on_startup": True,
-        "broker_transport_options": {"visibility_timeout": settings.broker_visibility_timeout}
-        | ({"global_keyprefix": settings.broker_key_prefix} if settings.broker_key_prefix else {}),
+        "broker_transport_options": broker_transport_options(settings),
         # JSON only: never unpickle what comes off the wire.
         "task_serializer": "json",
         "accept_content": ["json"],
@@ -107,6 +138,11 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         # requeued, instead of waiting out the visibility timeout.
         "worker_soft_shutdown_timeout": 30.0,
         "worker_enable_soft_shutdown_on_idle": True,
+        # When the broker connection drops, running tasks go on and record their result in
+        # the database. Cancelling them (Celery 6's default) would, after a Redis that lost
+        # its data, leave those jobs to the sweep, and the threads pool cannot cancel anyway.
+        # Explicit, so that upgrading to Celery 6 does not change it.
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
         "worker_hijack_root_logger": False,
         "beat_schedule": {
             "clean-up-finished-jobs": {"task": CLEANUP_TASK, "schedule": timedelta(hours=1)},
@@ -126,6 +162,29 @@ def create_celery_app(settings: Settings | None = None) -> Celery:
 
 
 app = create_celery_app()
+
+
+@signals.worker_init.connect
+def _check_broker(**_: object) -> None:
+    settings = get_settings()
+    try:
+        require_noeviction(settings.redis_url, settings.broker_socket_timeout)
+    except BrokerMisconfiguredError as exc:
+        # Celery logs and swallows a signal handler's exceptions; leaving is what refuses.
+        logging.getLogger(__name__).critical("%s", exc)
+        raise SystemExit(1) from exc
+
+
+@signals.worker_ready.connect
+def _quiet_the_connection_loss_warning(**_: object) -> None:
+    # Celery warns at every connection loss that this setting's default changes in Celery 6;
+    # celery_config() chooses it explicitly, so the warning says nothing new. Added once the
+    # worker is ready: Celery's logging set-up puts its own "always" filter first.
+    warnings.filterwarnings(
+        "ignore",
+        message=r"(?s).*worker_cancel_long_running_tasks_on_connection_loss",
+        category=CPendingDeprecationWarning,
+    )
 
 
 @signals.worker_init.connect

@@ -19,7 +19,15 @@ from ..layout import QUEUES
 from ..settings import get_settings
 from . import runtime
 from .base import ProcessingTask, TransientError
-from .celery_app import CLEANUP_TASK, REQUEUE_TASK, app, job_task_name, send_job
+from .celery_app import (
+    CLEANUP_TASK,
+    JOB_TASK_PREFIX,
+    REQUEUE_TASK,
+    app,
+    job_task_name,
+    send_job,
+)
+from .failures import job_id_of, send_again_later
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +53,22 @@ class JobTask(ProcessingTask):
         kwargs: dict[str, Any],
         einfo: Any,
     ) -> None:
-        job_id = UUID(str(args[0] if args else kwargs["job_id"]))
+        job_id = job_id_of(args, kwargs)
         reason = f"{type(exc).__name__}: {exc}"
+        if job_id is None:  # a malformed message: acknowledged and dropped, never retried
+            log.error(
+                "task %s names no valid job (args %r, kwargs %r): %s", task_id, args, kwargs, reason
+            )
+            return
         try:
             self.run_async(_record_failure(job_id, reason))
         except Exception:  # the database may be what failed; the log keeps the reason
             log.exception("could not record the failure of job %s (%s)", job_id, reason)
+            queue = self.name.removeprefix(JOB_TASK_PREFIX)
+            wait = runtime.current().settings.task_retry_backoff_max
+            hard, soft = self.request.timelimit or (None, None)
+            limits = {"soft_time_limit": soft, "time_limit": hard} if soft and hard else {}
+            send_again_later(self.app, queue, job_id, after=wait, **limits)
 
 
 async def _record_failure(job_id: UUID, reason: str) -> None:
@@ -115,13 +133,12 @@ def requeue_stale_jobs(self: ProcessingTask) -> int:
     children are checked, in case the one that finished last died before completing it.
     """
     settings = runtime.current().settings
-    cutoff = datetime.now(UTC) - timedelta(seconds=settings.job_requeue_after)
 
     async def take() -> list[Job]:
         """The stale jobs a worker can run; those of a queue no worker serves fail."""
         runnable = []
         async with runtime.current().database.store() as store:
-            for job in await store.take_stale(cutoff, REQUEUE_BATCH):
+            for job in await store.take_stale(settings.job_requeue_after, REQUEUE_BATCH):
                 if job.status is JobStatus.WAITING:
                     await complete_parent_if_done(store, job.id, send)
                 elif job.queue not in QUEUES:
