@@ -15,7 +15,7 @@ from kombu import Queue
 
 from ..layout import DEFAULT_TIER, QUEUES
 from ..settings import Settings, get_settings
-from . import runtime
+from . import health, runtime  # noqa: F401  (health: every worker keeps a heartbeat)
 
 JOB_TASK_PREFIX = "jobs.process."
 CLEANUP_TASK = "jobs.cleanup"
