@@ -26,7 +26,8 @@ HEARTBEAT_FILE_VARIABLE = "WORKER_HEARTBEAT_FILE"
 #: Seconds without a heartbeat after which the worker counts as dead: several missed beats
 #: (one every 2 s), so a busy moment is not a failure, yet well inside a probe's patience.
 DEFAULT_MAX_AGE = 20.0
-_PACKAGE = __name__.split(".")[0]
+# __package__, not __name__: run with `python -m`, this module is called __main__.
+_PACKAGE = (__package__ or __name__).split(".")[0]
 
 
 def heartbeat_file() -> Path:
