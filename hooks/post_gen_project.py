@@ -61,9 +61,10 @@ MANIFEST: dict[tuple[str, str], Plan] = {
             "tests/integration/db_mongo.py": "tests/integration/db.py",
         },
     ),
-    ("ci_provider", "github"): Plan(remove=(".gitlab-ci.yml",)),
+    # Dependabot's configuration lives in .github/; Renovate's (for GitLab) in renovate.json.
+    ("ci_provider", "github"): Plan(remove=(".gitlab-ci.yml", "renovate.json")),
     ("ci_provider", "gitlab"): Plan(remove=(".github",)),
-    ("ci_provider", "none"): Plan(remove=(".github", ".gitlab-ci.yml")),
+    ("ci_provider", "none"): Plan(remove=(".github", ".gitlab-ci.yml", "renovate.json")),
 }
 
 # Keys of .env.example whose values are replaced by fresh secrets in .env.
@@ -306,9 +307,8 @@ def next_steps(root: Path, env_file: Path | None) -> Iterator[str]:
         yield f"  {env_file.name} holds freshly generated secrets (mode 0600); do not commit it."
     yield "Next steps:"
     yield f"  cd {root}"
-    yield "  uv sync"
-    yield "  uv run pytest            # integration tests need the database and Redis running"
-    yield "  docker compose up --build"
+    yield "  docker compose up --build -d   # then post a job: README.md, Quickstart"
+    yield "  uv sync && uv run pytest       # integration tests need the database and Redis"
 
 
 def main(answers: Mapping[str, Any]) -> int:
