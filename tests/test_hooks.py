@@ -808,7 +808,10 @@ def test_post_main_reports_a_failure_in_one_line(
 
 # --- post_gen_project: the lock file ------------------------------------------------------------
 
-LOCK = 'version = 1\n\n[[package]]\nname = "alembic"\n\n[[package]]\nname = "{name}"\nversion = "0.1.0"\n'
+LOCK = (
+    'version = 1\n\n[[package]]\nname = "alembic"\n\n'
+    '[[package]]\nname = "{name}"\nversion = "0.1.0"\n'
+)
 
 
 def write_locks(root: Path, *names: str) -> Path:
@@ -848,7 +851,7 @@ def test_install_lock_writes_uv_lock_with_the_projects_name(tmp_path: Path) -> N
 def test_install_lock_refuses_a_missing_variant(tmp_path: Path) -> None:
     write_locks(tmp_path, "postgres-flower-py3.11.lock")
     answers = {**GOOD_ANSWERS, "database": "mongo", "use_flower": True, "python_version": "3.11"}
-    with pytest.raises(FileNotFoundError, match="mongo-flower-py3.11.lock"):
+    with pytest.raises(FileNotFoundError, match=re.escape("mongo-flower-py3.11.lock")):
         post.install_lock(tmp_path, answers)
 
 

@@ -17,8 +17,8 @@ import pytest
 from rendering import TEMPLATE_DIR, render, uv
 
 sys.path.insert(0, str(TEMPLATE_DIR / "tools"))
-from pythons import find_python  # noqa: E402
-from refresh_locks import variants  # noqa: E402
+from pythons import find_python
+from refresh_locks import variants
 
 pytestmark = pytest.mark.xdist_group("locks")
 
@@ -26,7 +26,9 @@ STALE = "uv.lock is out of date for {variant}: run `uv run python tools/refresh_
 
 
 @pytest.mark.parametrize(
-    "answers", variants(), ids=lambda a: f"{a['database']}-flower{a['use_flower']}-py{a['python_version']}"
+    "answers",
+    variants(),
+    ids=lambda a: f"{a['database']}-flower{a['use_flower']}-py{a['python_version']}",
 )
 def test_the_rendered_lock_matches_the_project(answers: dict[str, object], tmp_path: Path) -> None:
     project = render({**answers, "project_slug": "ledger_sync", "ci_provider": "none"}, tmp_path)

@@ -31,6 +31,13 @@ def test_a_database_without_a_password_is_refused_in_production() -> None:
         make(environment="production", api_keys="a-long-random-key", **{field: passwordless})
 
 
+@pytest.fixture
+def no_secrets_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("API_KEYS", "DATABASE_URL", "MONGO_URL", "FLOWER_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.usefixtures("no_secrets_in_the_environment")
 def test_a_process_given_no_api_keys_accepts_none_outside_development() -> None:
     # A worker gets no API_KEYS from compose; an api without them must not fall back to the
     # development key.
@@ -39,6 +46,7 @@ def test_a_process_given_no_api_keys_accepts_none_outside_development() -> None:
     assert make(environment="development").api_keys != ()
 
 
+@pytest.mark.usefixtures("no_secrets_in_the_environment")
 def test_outside_development_only_the_secrets_given_are_checked() -> None:
     # Flower and beat get neither the database URL nor the API keys: they start.
     settings = make(environment="production", flower_password="f" * 32)
