@@ -538,6 +538,7 @@ def test_ci_files_match_the_provider(project: Project) -> None:
     provider = project.answers["ci_provider"]
     assert (project.path / ".github").exists() == (provider == "github")
     assert (project.path / GITLAB_CI).exists() == (provider == "gitlab")
+    assert (project.path / "renovate.json").exists() == (provider == "gitlab")
 
 
 def test_ci_configuration(project: Project) -> None:
@@ -554,8 +555,16 @@ def test_ci_configuration(project: Project) -> None:
 def check_github_workflow(project: Project) -> None:
     path = project.path / GITHUB_WORKFLOW
     check_schema("vendor.github-workflows", path)
+    check_schema("vendor.dependabot", project.path / ".github" / "dependabot.yml")
     jobs = yaml.safe_load(path.read_text())["jobs"]
     assert {"lint", "test"} <= set(jobs)
+    # Third-party actions are pinned to a full commit SHA, the release named in a comment.
+    for line in path.read_text().splitlines():
+        if "uses:" in line:
+            assert re.search(r"uses: [\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$", line), line
+    test_commands = workflow_commands(jobs["test"]["steps"])
+    if project.postgres:
+        assert "uv run alembic check" in test_commands, "migration drift goes unnoticed"
 
     lint = workflow_commands(jobs["lint"]["steps"])
     for command in ("uv run ruff check", "uv run ruff format --check", "uv run mypy"):
@@ -590,6 +599,7 @@ def check_github_workflow(project: Project) -> None:
 def check_gitlab_ci(project: Project) -> None:
     path = project.path / GITLAB_CI
     check_schema("vendor.gitlab-ci", path)
+    check_schema("vendor.renovate", project.path / "renovate.json")
     config = yaml.safe_load(path.read_text())
     assert config["default"]["image"] == f"python:{project.answers['python_version']}-slim"
 
@@ -599,6 +609,8 @@ def check_gitlab_ci(project: Project) -> None:
         return [*base.get("before_script", []), *spec.get("script", [])]
 
     lint, test = commands("lint"), commands("test")
+    if project.postgres:
+        assert "uv run alembic check" in test, "migration drift goes unnoticed"
     for command in ("uv run ruff check", "uv run ruff format --check", "uv run mypy"):
         assert any(line.startswith(command) for line in lint), command
     assert any(line.startswith("uv run pytest") for line in test)
