@@ -14,6 +14,7 @@ One stack at a time (the api publishes port 8000), so the module is one xdist gr
 from __future__ import annotations
 
 import json
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from typing import Any
 import pytest
 from compose_stack import API, Stack, parse_time, wait_until
 from container_engine import Engine, EngineError, find_engine
+from filelock import FileLock
 from rendering import render
 
 pytestmark = [pytest.mark.containers, pytest.mark.xdist_group("containers")]
@@ -120,8 +122,20 @@ def assert_all_succeeded(answers: dict[str, Any]) -> None:
     assert not failed, f"jobs failed: {failed}"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_stack_at_a_time() -> Iterator[None]:
+    """Hold the machine's container-test lock while this module runs on this test worker.
+
+    Every stack publishes port 8000 in the engine, so two at once collide. The module is also
+    an xdist_group, but pytest-xdist 3.8 cannot group on pytest 9 (it rewrites `_nodeid`, which
+    pytest 9 no longer reads), so test workers may split the module: they take turns here.
+    """
+    with FileLock(str(Path(tempfile.gettempdir()) / "template-container-tests.lock")):
+        yield
+
+
 @pytest.fixture(scope="module")
-def engine() -> Engine:
+def engine(one_stack_at_a_time: None) -> Engine:
     try:
         return find_engine()
     except EngineError as exc:

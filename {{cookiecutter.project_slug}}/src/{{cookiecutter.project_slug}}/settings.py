@@ -97,7 +97,9 @@ class Settings(DatabaseSettings):
             if "api_keys" not in self.model_fields_set:
                 # Each container gets only the secrets it uses: a worker has no API_KEYS. An
                 # api started without them accepts no key at all, never the development one.
+                # (Still not "given": pydantic would count the assignment as set.)
                 self.api_keys = ()
+                self.model_fields_set.discard("api_keys")
         return self
 
     @property
