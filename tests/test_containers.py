@@ -8,7 +8,7 @@ stop the stack with a job running without losing it.
 
 The engine is Docker where it runs, else the shared podman engine (container_engine.py).
 These tests are marked `containers`: `uv run pytest -m "not containers"` leaves them out.
-One stack at a time (the api publishes port 8000), so the module is one xdist group.
+One stack at a time (the api publishes port 8000): see one_stack_at_a_time.
 """
 
 from __future__ import annotations
