@@ -61,9 +61,10 @@ MANIFEST: dict[tuple[str, str], Plan] = {
             "tests/integration/db_mongo.py": "tests/integration/db.py",
         },
     ),
-    ("ci_provider", "github"): Plan(remove=(".gitlab-ci.yml",)),
+    # Dependabot's configuration lives in .github/; Renovate's (for GitLab) in renovate.json.
+    ("ci_provider", "github"): Plan(remove=(".gitlab-ci.yml", "renovate.json")),
     ("ci_provider", "gitlab"): Plan(remove=(".github",)),
-    ("ci_provider", "none"): Plan(remove=(".github", ".gitlab-ci.yml")),
+    ("ci_provider", "none"): Plan(remove=(".github", ".gitlab-ci.yml", "renovate.json")),
 }
 
 # Keys of .env.example whose values are replaced by fresh secrets in .env.
@@ -133,6 +134,48 @@ def apply_manifest(root: Path, answers: Mapping[str, Any]) -> None:
     slug = str(answers["project_slug"])
     for plan in plans_for(answers):
         apply_plan(root, plan, slug)
+
+
+# Lock files kept in the template, one per set of dependencies: the database and Flower choose
+# the packages, the Python version the lock's requires-python. tools/refresh_locks.py writes
+# them, for a project named LOCK_PLACEHOLDER_NAME; tests/test_locks.py fails when one is stale.
+LOCKS_DIR = "uv-locks"
+LOCK_PLACEHOLDER_NAME = "lock-placeholder"
+TRUTHY = frozenset({"1", "true", "t", "yes", "y", "on"})
+
+
+def lock_variant(answers: Mapping[str, Any]) -> str:
+    """The file name, inside LOCKS_DIR, of the lock that matches these answers."""
+    flower = "flower" if str(answers.get("use_flower")).strip().lower() in TRUTHY else "noflower"
+    return f"{answers['database']}-{flower}-py{answers['python_version']}.lock"
+
+
+def distribution_name(slug: str) -> str:
+    """The project's name in pyproject.toml and uv.lock, as the template writes it."""
+    return slug.replace("_", "-")
+
+
+def install_lock(root: Path, answers: Mapping[str, Any]) -> Path | None:
+    """Write root/uv.lock from the template's lock for these answers, then drop the others.
+
+    Rendering stays offline and fast: nothing is resolved, one file is copied and the
+    project's own name put in. None if the template ships no locks directory.
+    """
+    locks = root / LOCKS_DIR
+    if not locks.is_dir():
+        return None
+    source = locks / lock_variant(answers)
+    if not source.is_file():
+        raise FileNotFoundError(f"the template has no lock file {LOCKS_DIR}/{source.name}")
+    text = source.read_text(encoding="utf-8")
+    placeholder = f'\nname = "{LOCK_PLACEHOLDER_NAME}"\n'
+    if text.count(placeholder) != 1:
+        raise ValueError(f"{LOCKS_DIR}/{source.name} does not name the project exactly once")
+    name = distribution_name(str(answers["project_slug"]))
+    target = root / "uv.lock"
+    target.write_text(text.replace(placeholder, f'\nname = "{name}"\n'), encoding="utf-8")
+    shutil.rmtree(locks)
+    return target
 
 
 def new_secret() -> str:
@@ -268,9 +311,8 @@ def next_steps(root: Path, env_file: Path | None) -> Iterator[str]:
         yield f"  {env_file.name} holds freshly generated secrets (mode 0600); do not commit it."
     yield "Next steps:"
     yield f"  cd {root}"
-    yield "  uv sync"
-    yield "  uv run pytest            # integration tests need the database and Redis running"
-    yield "  docker compose up --build"
+    yield "  docker compose up --build -d   # then post a job: README.md, Quickstart"
+    yield "  uv sync && uv run pytest       # integration tests need the database and Redis"
 
 
 def main(answers: Mapping[str, Any]) -> int:
@@ -278,6 +320,7 @@ def main(answers: Mapping[str, Any]) -> int:
     root = Path.cwd()
     try:
         apply_manifest(root, answers)
+        install_lock(root, answers)
         env_file = write_env(root)
     except Exception as exc:  # any failure: one readable line, and cookiecutter cleans up
         reason = " ".join(str(exc).split()) or "no details"

@@ -11,6 +11,8 @@ not check them.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -149,11 +151,14 @@ def replay_answers(template_dir: Path, **changes: Any) -> dict[str, Any]:
     """
     prompts = json.loads((template_dir / "cookiecutter.json").read_text(encoding="utf-8"))
     answers = {
-        # Choice lists answer their first (default) choice; other values stay as they are.
-        key: value[0] if isinstance(value, list) and value else value
+        # Choice lists answer their first (default) choice; other values, and private keys
+        # such as _extensions, stay as they are.
+        key: value[0] if isinstance(value, list) and value and not key.startswith("_") else value
         for key, value in prompts.items()
     }
-    answers.update(project_slug="acme_jobs", __tiers="high,default,low", **changes)
+    # Defaults that cookiecutter renders from earlier answers, as a real replay records them.
+    answers.update(project_slug="acme_jobs", __tiers="high,default,low", io_worker_concurrency="8")
+    answers.update(changes)
     return {"cookiecutter": answers}
 
 
@@ -185,3 +190,25 @@ def test_good_answers_with_spaced_tiers_render(
         extra_context={"queue_tiers": " critical , bulk "},
     )
     assert Path(project).is_dir()
+
+
+def test_the_cli_ends_with_the_hooks_lines_not_a_traceback(
+    template_dir: Path, config_file: Path, tmp_path: Path
+) -> None:
+    # cookiecutter logs a FailedHookException with its traceback; the template's extension
+    # (quiet_hook_failures.py) drops that record, so the hook's own lines are what the user
+    # reads, followed only by cookiecutter's one-line exit message.
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "cookiecutter", "--no-input", "--config-file", str(config_file),
+            "-o", str(tmp_path / "out"), str(template_dir), "project_slug=class",
+        ],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "pre_gen_project: 1 problem(s) in the answers; nothing was generated"
+    )
+    assert result.stdout.strip().splitlines()[-1] == "Hook script failed (exit status: 1)"
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []

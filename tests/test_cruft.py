@@ -23,8 +23,9 @@ from pathlib import Path
 from rendering import TEMPLATE_DIR
 
 SLUG_DIR = "{{cookiecutter.project_slug}}"
-# What a template repository holds for cookiecutter; the rest of this checkout is tooling.
-TEMPLATE_PARTS = ("cookiecutter.json", "hooks", SLUG_DIR)
+# What a template repository holds for cookiecutter (the prompts, the hooks, the Jinja
+# extension cookiecutter.json names, the project); the rest of this checkout is tooling.
+TEMPLATE_PARTS = ("cookiecutter.json", "hooks", "quiet_hook_failures.py", SLUG_DIR)
 IGNORED = shutil.ignore_patterns(
     ".venv", ".cache", "__pycache__", "*.pyc", ".pytest_cache", ".ruff_cache", ".mypy_cache"
 )

@@ -805,3 +805,57 @@ def test_post_main_reports_a_failure_in_one_line(
     status = post.main(GOOD_ANSWERS)
     err_lines = capsys.readouterr().err.splitlines()
     assert (status, len(err_lines), err_lines[0].startswith("post_gen_project:")) == (1, 1, True)
+
+
+# --- post_gen_project: the lock file ------------------------------------------------------------
+
+LOCK = (
+    'version = 1\n\n[[package]]\nname = "alembic"\n\n'
+    '[[package]]\nname = "{name}"\nversion = "0.1.0"\n'
+)
+
+
+def write_locks(root: Path, *names: str) -> Path:
+    locks = root / post.LOCKS_DIR
+    locks.mkdir(parents=True)
+    for name in names:
+        (locks / name).write_text(LOCK.format(name=post.LOCK_PLACEHOLDER_NAME))
+    return locks
+
+
+@pytest.mark.parametrize(
+    ("changes", "variant"),
+    [
+        ({}, "postgres-flower-py3.11.lock"),
+        ({"database": "mongo", "use_flower": False}, "mongo-noflower-py3.11.lock"),
+        ({"use_flower": "n", "python_version": "3.13"}, "postgres-noflower-py3.13.lock"),
+        ({"use_flower": "yes", "python_version": "3.12"}, "postgres-flower-py3.12.lock"),
+    ],
+)
+def test_the_lock_variant_follows_database_flower_and_python(
+    changes: dict[str, Any], variant: str
+) -> None:
+    answers = {**GOOD_ANSWERS, "database": "postgres", "use_flower": True, "python_version": "3.11"}
+    assert post.lock_variant({**answers, **changes}) == variant
+
+
+def test_install_lock_writes_uv_lock_with_the_projects_name(tmp_path: Path) -> None:
+    answers = {**GOOD_ANSWERS, "project_slug": "ledger_sync", "database": "mongo",
+               "use_flower": False, "python_version": "3.12"}  # fmt: skip
+    write_locks(tmp_path, "mongo-noflower-py3.12.lock", "postgres-flower-py3.12.lock")
+    target = post.install_lock(tmp_path, answers)
+    assert target == tmp_path / "uv.lock"
+    assert target.read_text() == LOCK.format(name="ledger-sync")
+    assert not (tmp_path / post.LOCKS_DIR).exists(), "the other variants stay behind"
+
+
+def test_install_lock_refuses_a_missing_variant(tmp_path: Path) -> None:
+    write_locks(tmp_path, "postgres-flower-py3.11.lock")
+    answers = {**GOOD_ANSWERS, "database": "mongo", "use_flower": True, "python_version": "3.11"}
+    with pytest.raises(FileNotFoundError, match=re.escape("mongo-flower-py3.11.lock")):
+        post.install_lock(tmp_path, answers)
+
+
+def test_install_lock_without_locks_does_nothing(tmp_path: Path) -> None:
+    assert post.install_lock(tmp_path, GOOD_ANSWERS) is None
+    assert not (tmp_path / "uv.lock").exists()

@@ -182,6 +182,10 @@ class Project:
 @pytest.fixture(scope="module", params=list(COMBINATIONS), ids=list(COMBINATIONS))
 def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Project:
     answers = {**DEFAULTS, **COMBINATIONS[request.param]}
+    if "io_worker_concurrency" not in COMBINATIONS[request.param]:
+        # cookiecutter.json derives this default from the layout: prefork processes cost far
+        # more memory than threads.
+        answers["io_worker_concurrency"] = 2 if answers["worker_pool_layout"] == "prefork" else 8
     output_dir = tmp_path_factory.mktemp(request.param)
     try:
         path = cookiecutter(
@@ -331,7 +335,8 @@ def test_compose_commands_are_the_contract_ones(project: Project) -> None:
         assert f"--queues={queue}" in shlex.split(command)
         assert command == project.worker_command(queue)
     if "beat" in services:
-        expected = project.celery("beat", "--loglevel=INFO", "--schedule=/tmp/celerybeat-schedule")
+        schedule = f"--schedule=/tmp/{project.slug}-celerybeat-schedule"  # one per project
+        expected = project.celery("beat", "--loglevel=INFO", schedule)
         assert services["beat"]["command"] == expected
     if "flower" in services:
         assert services["flower"]["command"] == project.celery("flower", "--port=5555")
@@ -347,7 +352,24 @@ def test_every_app_container_has_a_command(project: Project) -> None:
     assert app == set(services) - {"redis", project.db_service}
     for name in app:
         assert services[name].get("command"), f"{name} would run the image's default (the api)"
-        assert services[name].get("build") == ".", f"{name} must build the one image"
+        assert services[name].get("image") == app_image, f"{name} must run the one image"
+    # Built once, by the api; compose does not pull an image another service builds.
+    assert {name for name in app if "build" in services[name]} == {"api"}
+    assert services["api"]["build"] == "."
+
+
+def test_no_service_gets_the_whole_env_file(project: Project) -> None:
+    for document in (project.compose, project.override):
+        for name, service in document["services"].items():
+            assert "env_file" not in service, f"{name} would get every secret in .env"
+
+
+def test_workers_have_a_liveness_check(project: Project) -> None:
+    services = project.compose["services"]
+    for name in project.worker_services:
+        check = services[name]["healthcheck"]
+        assert not check.get("disable"), name
+        assert check["test"] == ["CMD", "python", "-m", f"{project.slug}.worker.health"], name
 
 
 def test_workers_share_one_definition(project: Project) -> None:
@@ -398,8 +420,11 @@ def test_api_redis_and_database_have_healthchecks(project: Project) -> None:
         assert database["environment"]["POSTGRES_DB"] == project.slug
     else:
         assert database["image"] == "mongo:8"
-        assert "mongosh" in database["healthcheck"]["test"]
-        assert "db.adminCommand('ping')" in database["healthcheck"]["test"]
+        test = database["healthcheck"]["test"]
+        assert test[:2] == ["CMD", "mongosh"] and "db.adminCommand('ping')" in test[-1]
+        # Not the first-start init server on 127.0.0.1: the container's own address, with auth.
+        assert "hostname()" in test[-1] and "MONGO_INITDB_ROOT_PASSWORD" in test[-1]
+        assert "127.0.0.1" not in test[-1] and "localhost" not in test[-1]
         assert database["environment"]["MONGO_INITDB_ROOT_USERNAME"] == "root"
     assert named_volumes(database), "the database must keep its data in a named volume"
 
@@ -411,7 +436,11 @@ def test_containers_reach_the_services_by_name(project: Project) -> None:
         env = services[name]["environment"]
         assert env["ENVIRONMENT"] == "production"
         assert env["REDIS_URL"] == "redis://redis:6379/0"
-        assert env["API_KEYS"].startswith("${API_KEYS:?")
+        # Only the api checks API keys; the others never see them.
+        assert ("API_KEYS" in env) == (name == "api"), name
+        assert "FLOWER_PASSWORD" not in env and "FLOWER_BASIC_AUTH" not in env, name
+        if name == "api":
+            assert env["API_KEYS"].startswith("${API_KEYS:?")
         if project.postgres:
             assert re.fullmatch(
                 rf"postgresql\+asyncpg://postgres:\$\{{POSTGRES_PASSWORD:\?[^}}]+\}}"
@@ -424,9 +453,31 @@ def test_containers_reach_the_services_by_name(project: Project) -> None:
                 env["MONGO_URL"],
             ), env["MONGO_URL"]
             assert env["MONGO_DB"] == project.slug
+    for name in {"beat", "flower"} & set(services):
+        env = services[name]["environment"]
+        assert env["REDIS_URL"] == "redis://redis:6379/0"
+        assert not {"API_KEYS", "DATABASE_URL", "MONGO_URL"} & set(env), f"{name}: {set(env)}"
     if "flower" in services:
         auth = services["flower"]["environment"]["FLOWER_BASIC_AUTH"]
         assert re.fullmatch(r"\$\{FLOWER_USER:-\w+\}:\$\{FLOWER_PASSWORD:\?[^}]+\}", auth), auth
+
+
+def test_compose_settings_default_to_the_example_values(project: Project) -> None:
+    # Containers get .env's tunables through compose interpolation; without .env, the same
+    # values .env.example documents.
+    example = dict(
+        line.split("=", 1)
+        for line in project.text(".env.example").splitlines()
+        if "=" in line and not line.startswith("#")
+    )
+    settings = project.compose["x-settings"]
+    for key, value in settings.items():
+        match = re.fullmatch(r"\$\{(\w+):-(.*)\}", str(value))
+        if match:
+            assert match[1] == key and match[2] == example[key], f"{key}: {value}"
+    passed = {key for key, value in settings.items() if str(value).startswith("${")}
+    local_only = {"ENVIRONMENT", "REDIS_URL", "DATABASE_URL", "MONGO_URL", "MONGO_DB"}
+    assert set(example) - set(SECRETS) - local_only - {"FLOWER_USER"} <= passed
 
 
 @pytest.mark.parametrize("name", ["compose.yaml", "compose.override.yaml"])
@@ -456,9 +507,23 @@ def test_override_is_the_development_setup(project: Project) -> None:
     for name in app:
         assert services[name]["environment"]["ENVIRONMENT"] == "development", name
         assert "./src:/app/src" in services[name]["volumes"], name
+    # Workers restart on code changes: the compose command, under watchfiles.
+    for name in project.worker_services:
+        command = shlex.split(services[name]["command"])
+        assert command[:3] == ["watchfiles", "--filter", "python"], name
+        assert command[3] == project.compose["services"][name]["command"], name
+        assert command[4:] == ["/app/src"], name
     db_port = 5432 if project.postgres else 27017
     assert published_targets(services["redis"]) == {6379}
     assert published_targets(services[project.db_service]) == {db_port}
+    # On 127.0.0.1, on host ports that leave a local Redis and database alone.
+    host_ports = {
+        "redis": "127.0.0.1:${REDIS_PORT:-16379}:6379",
+        "postgres": "127.0.0.1:${POSTGRES_PORT:-15432}:5432",
+        "mongo": "127.0.0.1:${MONGO_PORT:-17017}:27017",
+    }
+    for name in ("redis", project.db_service):
+        assert services[name]["ports"] == [host_ports[name]], name
     if truthy(project.answers["use_flower"]):
         assert published_targets(services["flower"]) == {5555}
     publishing = {name for name, s in services.items() if s.get("ports")}
@@ -473,6 +538,7 @@ def test_ci_files_match_the_provider(project: Project) -> None:
     provider = project.answers["ci_provider"]
     assert (project.path / ".github").exists() == (provider == "github")
     assert (project.path / GITLAB_CI).exists() == (provider == "gitlab")
+    assert (project.path / "renovate.json").exists() == (provider == "gitlab")
 
 
 def test_ci_configuration(project: Project) -> None:
@@ -489,8 +555,16 @@ def test_ci_configuration(project: Project) -> None:
 def check_github_workflow(project: Project) -> None:
     path = project.path / GITHUB_WORKFLOW
     check_schema("vendor.github-workflows", path)
+    check_schema("vendor.dependabot", project.path / ".github" / "dependabot.yml")
     jobs = yaml.safe_load(path.read_text())["jobs"]
     assert {"lint", "test"} <= set(jobs)
+    # Third-party actions are pinned to a full commit SHA, the release named in a comment.
+    for line in path.read_text().splitlines():
+        if "uses:" in line:
+            assert re.search(r"uses: [\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$", line), line
+    test_commands = workflow_commands(jobs["test"]["steps"])
+    if project.postgres:
+        assert "uv run alembic check" in test_commands, "migration drift goes unnoticed"
 
     lint = workflow_commands(jobs["lint"]["steps"])
     for command in ("uv run ruff check", "uv run ruff format --check", "uv run mypy"):
@@ -525,6 +599,7 @@ def check_github_workflow(project: Project) -> None:
 def check_gitlab_ci(project: Project) -> None:
     path = project.path / GITLAB_CI
     check_schema("vendor.gitlab-ci", path)
+    check_schema("vendor.renovate", project.path / "renovate.json")
     config = yaml.safe_load(path.read_text())
     assert config["default"]["image"] == f"python:{project.answers['python_version']}-slim"
 
@@ -534,6 +609,8 @@ def check_gitlab_ci(project: Project) -> None:
         return [*base.get("before_script", []), *spec.get("script", [])]
 
     lint, test = commands("lint"), commands("test")
+    if project.postgres:
+        assert "uv run alembic check" in test, "migration drift goes unnoticed"
     for command in ("uv run ruff check", "uv run ruff format --check", "uv run mypy"):
         assert any(line.startswith(command) for line in lint), command
     assert any(line.startswith("uv run pytest") for line in test)
@@ -569,18 +646,19 @@ def test_dockerfile(project: Project) -> None:
         assert image == f"python:{python}-slim", stage[0]
 
     builder, runtime = built[0], built[-1]
-    # Dependencies in their own cached layer, built from pyproject.toml and uv.lock alone; the
-    # project follows in a later layer.
-    syncs = [i for i, (kind, a) in enumerate(builder) if kind == "RUN" and "uv sync" in a]
-    assert len(syncs) == 2, "one sync for the dependencies, one for the project"
-    dependencies, project_sync = (builder[i][1] for i in syncs)
-    assert "uv sync --frozen --no-install-project --no-dev" in dependencies
-    assert "--mount=type=cache" in dependencies
-    assert "uv sync --frozen --no-dev" in project_sync
-    copied_first = [a for kind, a in builder[: syncs[0]] if kind == "COPY"]
-    assert copied_first == ["pyproject.toml uv.lock ./"], "the dependency layer sees only these"
-    copied_then = [a for kind, a in builder[syncs[0] : syncs[1]] if kind == "COPY"]
-    assert any(a.startswith("src ") for a in copied_then)
+    # The builder installs the dependencies alone, from pyproject.toml and uv.lock, refusing a
+    # lock that does not match (--locked, not --frozen).
+    syncs = [a for kind, a in builder if kind == "RUN" and "uv sync" in a]
+    assert syncs == [
+        "--mount=type=cache,target=/root/.cache/uv uv sync --locked --no-install-project --no-dev"
+    ]
+    copied = [a for kind, a in builder if kind == "COPY"]
+    assert copied == ["pyproject.toml uv.lock ./"], "the dependency layer sees only these"
+    # In the runtime image the dependencies are one layer, the project's files come after it.
+    copies = [a for kind, a in runtime if kind == "COPY"]
+    assert copies[0] == "--from=builder /app/.venv /app/.venv"
+    assert copies[-1] == "src ./src"
+    assert not any("uv sync" in a for kind, a in runtime if kind == "RUN")
 
     users = [a for kind, a in runtime if kind == "USER"]
     assert users, "the runtime stage must not run as root"
@@ -588,6 +666,7 @@ def test_dockerfile(project: Project) -> None:
     assert user not in {"root", "0"} and user == APP_USER_ID
     env = " ".join(a for kind, a in runtime if kind == "ENV")
     assert "PYTHONUNBUFFERED=1" in env
+    assert "PYTHONPATH=/app/src" in env, "the project is found on the path, not installed"
     assert re.search(r'PATH="?/app/\.venv/bin:', env)
     assert ("EXPOSE", "8000") in runtime
     (healthcheck,) = [a for kind, a in runtime if kind == "HEALTHCHECK"]
@@ -614,9 +693,7 @@ def test_docker_build_context_holds_what_the_dockerfile_copies(project: Project)
     assert sources
     for source in sources:
         assert source in allowed, f"{source} is copied but excluded by .dockerignore"
-        # uv.lock is the one exception: the user creates it with `uv lock` (see the Dockerfile).
-        if source != "uv.lock":
-            assert (project.path / source).exists(), f"COPY {source}: not in the project"
+        assert (project.path / source).exists(), f"COPY {source}: not in the project"
 
 
 # --- pre-commit and every file -----------------------------------------------------------------

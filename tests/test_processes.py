@@ -42,11 +42,13 @@ FLOWER_AUTH = ("flower", "template-test-password")
 
 def compose_commands(project: Path) -> dict[str, list[str]]:
     compose = yaml.safe_load((project / "compose.yaml").read_text())
+    app_image = compose["services"]["api"]["image"]
     commands = {}
     for name, service in compose["services"].items():
         command = service.get("command")
-        # The service's own processes: built from this repository, not Redis or the database.
-        if command and "build" in service:
+        # The service's own processes: the image built from this repository, not Redis or
+        # the database.
+        if command and service.get("image") == app_image:
             commands[name] = shlex.split(command) if isinstance(command, str) else list(command)
     return commands
 

@@ -130,6 +130,12 @@ class Settings(DatabaseSettings):
                     f"{', '.join(weak)} must be set to a real secret when ENVIRONMENT="
                     f"{self.environment} (the post-generation hook wrote fresh ones to .env)"
                 )
+            if "api_keys" not in self.model_fields_set:
+                # Each container gets only the secrets it uses: a worker has no API_KEYS. An
+                # api started without them accepts no key at all, never the development one.
+                # (Still not "given": pydantic would count the assignment as set.)
+                self.api_keys = ()
+                self.model_fields_set.discard("api_keys")
         return self
 
     @property
@@ -152,9 +158,10 @@ class Settings(DatabaseSettings):
         return max(1, min(10, self.broker_visibility_timeout // 10))
 
     def secrets(self) -> list[tuple[str, str]]:
-        """Every secret this service is configured with, by the variable that sets it."""
+        """Every secret this process was given, by the variable that sets it."""
+        given = "api_keys" in self.model_fields_set
         keys = [("API_KEYS", key.secret.get_secret_value()) for key in self.api_keys]
-        keys = keys or [("API_KEYS", "")]
+        keys = (keys or [("API_KEYS", "")]) if given else []
         flower = self.flower_password
         flower_secrets = [] if flower is None else [("FLOWER_PASSWORD", flower.get_secret_value())]
         return keys + self.database_secrets() + flower_secrets

@@ -26,8 +26,33 @@ def test_placeholder_api_key_is_refused_outside_development(environment: str) ->
 
 
 def test_a_database_without_a_password_is_refused_in_production() -> None:
+    # The connection URL's field is database_url or mongo_url; its default has no password.
+    (field,) = [name for name in ("database_url", "mongo_url") if name in Settings.model_fields]
+    passwordless = Settings.model_fields[field].default
     with pytest.raises(ValidationError, match=r"URL password must be set to a real secret"):
-        make(environment="production", api_keys="a-long-random-key-from-the-hook")
+        make(environment="production", api_keys="a-long-random-key", **{field: passwordless})
+
+
+@pytest.fixture
+def no_secrets_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("API_KEYS", "DATABASE_URL", "MONGO_URL", "FLOWER_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.usefixtures("no_secrets_in_the_environment")
+def test_a_process_given_no_api_keys_accepts_none_outside_development() -> None:
+    # A worker gets no API_KEYS from compose; an api without them must not fall back to the
+    # development key.
+    settings = make(environment="production")
+    assert settings.api_keys == ()
+    assert make(environment="development").api_keys != ()
+
+
+@pytest.mark.usefixtures("no_secrets_in_the_environment")
+def test_outside_development_only_the_secrets_given_are_checked() -> None:
+    # Flower and beat get neither the database URL nor the API keys: they start.
+    settings = make(environment="production", flower_password="f" * 32)
+    assert [name for name, _ in settings.secrets()] == ["FLOWER_PASSWORD"]
 
 
 def test_empty_api_keys_are_refused_outside_development() -> None:

@@ -25,4 +25,7 @@ class DatabaseSettings(BaseSettings):
     worker_thread_pool_size: int = Field(default=1, gt=0)
 
     def database_secrets(self) -> list[tuple[str, str]]:
+        # A process not given MONGO_URL (beat, Flower) never connects: nothing to check.
+        if "mongo_url" not in self.model_fields_set:
+            return []
         return [("MONGO_URL password", url_password(self.mongo_url))]

@@ -15,4 +15,7 @@ class DatabaseSettings(BaseSettings):
     worker_thread_pool_size: int = Field(default=1, gt=0)
 
     def database_secrets(self) -> list[tuple[str, str]]:
+        # A process not given DATABASE_URL (beat, Flower) never connects: nothing to check.
+        if "database_url" not in self.model_fields_set:
+            return []
         return [("DATABASE_URL password", make_url(self.database_url).password or "")]

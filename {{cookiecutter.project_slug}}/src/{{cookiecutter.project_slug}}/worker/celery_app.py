@@ -20,7 +20,7 @@ from ..jobs.kinds import KINDS
 from ..jobs.model import Job
 from ..layout import DEFAULT_TIER, QUEUES
 from ..settings import Settings, get_settings
-from . import runtime
+from . import health, runtime  # noqa: F401  (health: every worker keeps a heartbeat)
 from .broker_checks import BrokerMisconfiguredError, require_noeviction
 
 JOB_TASK_PREFIX = "jobs.process."
