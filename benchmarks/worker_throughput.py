@@ -53,6 +53,7 @@ WORKER_SIDE = Path(__file__).resolve().parent / "worker_side"
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 13  # db 13 is the benchmark's own
+DB_PREFIX = ""  # put before every database name the benchmark creates
 CONCURRENCY = 8
 START_HINT = {
     "PostgreSQL": "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
@@ -70,6 +71,30 @@ def log(message: str) -> None:
 
 
 # --- services -------------------------------------------------------------------------------
+
+
+def add_service_options(parser: argparse.ArgumentParser) -> None:
+    """--redis-url and --db-prefix, so a run on a shared machine uses its own Redis and names."""
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("TEMPLATE_TEST_REDIS", f"redis://{REDIS_HOST}:{REDIS_PORT}"),
+        help="the Redis server to use (its db 13 is flushed); default $TEMPLATE_TEST_REDIS or "
+        "redis://127.0.0.1:6379",
+    )
+    parser.add_argument(
+        "--db-prefix",
+        default=os.environ.get("TEMPLATE_TEST_DB_PREFIX", ""),
+        help="prefix for the databases created and dropped (default $TEMPLATE_TEST_DB_PREFIX)",
+    )
+
+
+def configure_services(args: argparse.Namespace) -> None:
+    global REDIS_HOST, REDIS_PORT, DB_PREFIX
+    from urllib.parse import urlsplit
+
+    url = urlsplit(args.redis_url)
+    REDIS_HOST, REDIS_PORT = url.hostname or "127.0.0.1", url.port or 6379
+    DB_PREFIX = args.db_prefix
 
 
 def check_port(name: str, host: str, port: int) -> None:
@@ -96,7 +121,7 @@ class Rendering:
 
     @property
     def database_url(self) -> str:
-        return f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{self.slug}"
+        return f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{DB_PREFIX}{self.slug}"
 
 
 def template_copy(patch: Path, workdir: Path, name: str) -> Path:
@@ -283,6 +308,9 @@ class Scenario:
     task: str  # the task name to send
     jobs: bool  # the task runs jobs (rows are inserted and checked)
     check_jobs: bool = True  # False for experiments that take the database out of the task
+    concurrency: int = CONCURRENCY  # the worker's --concurrency (threads)
+    loglevel: str = "WARNING"  # the worker's --loglevel
+    payload: dict[str, Any] = field(default_factory=dict)  # merged into every job's payload
     rates: list[float] = field(default_factory=list)
     cpu_ms: list[float] = field(default_factory=list)
 
@@ -308,15 +336,17 @@ def run_once(
     assert rendering.client
     n, warm = args.tasks, args.warmup_tasks
     loaded = rendering.client.call(
-        "load", n=n, task=scenario.task, queue=args.queue, jobs=scenario.jobs
-    )
+        "load", n=n, task=scenario.task, queue=args.queue, jobs=scenario.jobs,
+        payload=scenario.payload,
+    )  # fmt: skip
     out = workdir / f"run-{tag}.json"
     worker_log = workdir / f"worker-{tag}.log"
     command = [
         str(venv / "bin" / "python"), "-m", "celery",
         "-A", f"{rendering.slug}.worker.celery_app", "worker",
         f"--queues={args.queue}", f"--hostname=bench-{tag}@%h",
-        "--pool=threads", f"--concurrency={CONCURRENCY}", "--loglevel=WARNING",
+        "--pool=threads", f"--concurrency={scenario.concurrency}",
+        f"--loglevel={scenario.loglevel}",
         "--include=bench_worker_plugin",
     ]  # fmt: skip
     env = process_env(venv, rendering, BENCH_EXPECT=str(n), BENCH_OUT=str(out))
@@ -422,6 +452,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--py-spy-gil", action="store_true", help="with --py-spy: only samples holding the GIL"
     )
+    add_service_options(parser)
     args = parser.parse_args(argv)
     if not 1 <= args.warmup_tasks < args.tasks:
         parser.error("--warmup-tasks must be at least 1 and below --tasks")
@@ -501,6 +532,7 @@ def report(scenarios: list[Scenario], args: argparse.Namespace, versions: dict[s
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    configure_services(args)
     check_port("PostgreSQL", PG_HOST, PG_PORT)
     check_port("Redis", REDIS_HOST, REDIS_PORT)
     renderings, scenarios = plan(args)
