@@ -52,7 +52,11 @@ class ProcessingTask(Task):  # type: ignore[type-arg]
         try:
             return super().__call__(*args, **kwargs)
         except TransientError as exc:
-            raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
+            countdown = retry_countdown(self.request.retries)
+            if self.max_retries is None or self.request.retries < self.max_retries:
+                # Celery logs its retry line at INFO, which workers leave out (celery_app.py).
+                log.warning("%s retries in %.1fs: %s", self.request.id, countdown, exc)
+            raise self.retry(exc=exc, countdown=countdown) from exc
 
     def run_async(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run `coro` to completion on this worker thread's event loop and return its result."""
