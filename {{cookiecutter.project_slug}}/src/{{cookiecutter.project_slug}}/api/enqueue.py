@@ -1,31 +1,30 @@
-"""Handing a job to the broker, off the event loop."""
+"""Handing a job to the broker, on the API's event loop."""
 
-from functools import partial
 from typing import Protocol
 from uuid import UUID
 
-import anyio
 from celery import Celery
+from redis.asyncio import Redis
 
-from ..worker.celery_app import send_job
-
-#: Fail fast when the broker is down: the request answers 503 rather than hanging.
-PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.1, "interval_step": 0.2}
+from ..worker.messages import job_message, queue_key
 
 
 class Enqueuer(Protocol):
     async def __call__(self, queue: str, job_id: UUID) -> None: ...
 
 
-class CeleryEnqueuer:
-    """Publishes a job's task by name on its queue; the API needs no task code for that."""
+class RedisEnqueuer:
+    """Publishes a job's Celery message with the API's own `redis.asyncio` client.
 
-    def __init__(self, celery: Celery) -> None:
+    Kombu's producer blocks, so it had to run in a worker thread for every request; the
+    message is the one Celery would send (`worker/messages.py`), pushed where a worker
+    consuming the queue pops it. A Redis error propagates: the route answers 503.
+    """
+
+    def __init__(self, celery: Celery, redis: Redis) -> None:
         self.celery = celery
+        self.redis = redis
 
     async def __call__(self, queue: str, job_id: UUID) -> None:
-        send = partial(
-            send_job, self.celery, queue, job_id, retry=True, retry_policy=PUBLISH_RETRY_POLICY
-        )
-        # Kombu blocks while it publishes, so it runs in a worker thread.
-        await anyio.to_thread.run_sync(send)
+        message = job_message(self.celery, queue, job_id)
+        await self.redis.lpush(queue_key(self.celery, queue), message)
