@@ -98,6 +98,7 @@ class Run:
     concurrency: int
     peer: str = ""  # for kind "peer": floor, dramatiq, ...; for "api": template or floor
     template: wt.Scenario | None = None
+    rendering: wt.Rendering | None = None  # for kind "api" with peer "template"
     result: Result = field(default_factory=Result)
 
 
@@ -233,7 +234,7 @@ def wait_for(
         time.sleep(0.05)
 
 
-def stop_group(proc: subprocess.Popen[bytes], timeout: float = 10) -> None:
+def stop_group(proc: subprocess.Popen[bytes], timeout: float = 3) -> None:
     """SIGTERM to the worker's process group (the peers' CLIs fork), then SIGKILL if needed."""
     if proc.poll() is None:
         with contextlib.suppress(ProcessLookupError):
@@ -283,6 +284,9 @@ def run_api(
     port = free_port()
     uvicorn_args = ["--host", "127.0.0.1", "--port", str(port)]
     if run.peer == "template":
+        assert run.rendering
+        rendering = run.rendering
+        venv = rendering.venv or venv
         # The compose file's command line: uvicorn PKG.api.app:create_app --factory.
         command = [str(venv / "bin" / "uvicorn"), f"{rendering.slug}.api.app:create_app",
                    "--factory", *uvicorn_args]  # fmt: skip
@@ -357,6 +361,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--run-timeout", type=float, default=300, help="seconds per run")
     add("--keep", action="store_true", help="keep the temporary directory")
     add("--py-spy", type=Path, metavar="DIR", help="profile every run into DIR (--gil, raw)")
+    add(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="PATCH",
+        help="also run the template (per-thread) with PATCH applied, in every group",
+    )
     wt.add_service_options(parser)
     args = parser.parse_args(argv)
     args.py_spy_gil = True
@@ -370,7 +381,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def plan(args: argparse.Namespace, per_task: wt.Rendering, per_thread: wt.Rendering) -> list[Run]:
+def plan(
+    args: argparse.Namespace,
+    per_task: wt.Rendering,
+    per_thread: wt.Rendering,
+    variants: list[wt.Rendering],
+) -> list[Run]:
     groups = set(args.groups.split(","))
     peers = ["floor", *args.peers.split(",")]
     task = f"jobs.process.{args.queue}"
@@ -379,7 +395,7 @@ def plan(args: argparse.Namespace, per_task: wt.Rendering, per_thread: wt.Render
         if group not in groups:
             continue
         payload = {"sleep": SLEEP} if group == "io" else {}
-        for rendering in (per_task, per_thread):
+        for rendering in (per_task, per_thread, *variants):
             scenario = wt.Scenario(
                 f"{rendering.key} {group}", rendering, task, jobs=True, concurrency=conc,
                 loglevel=args.loglevel, payload=payload,
@@ -387,12 +403,34 @@ def plan(args: argparse.Namespace, per_task: wt.Rendering, per_thread: wt.Render
             runs.append(Run(rendering.key, group, "template", conc, template=scenario))
         runs += [Run(peer, group, "peer", conc, peer=peer) for peer in peers]
     if "api" in groups:
-        runs += [Run(f"API {p}", "api", "api", args.clients, peer=p) for p in ("template", "floor")]
+        runs.append(Run("API template", "api", "api", args.clients, "template", None, per_thread))
+        runs += [
+            Run(f"API {v.key}", "api", "api", args.clients, "template", None, v) for v in variants
+        ]
+        runs.append(Run("API floor", "api", "api", args.clients, peer="floor"))
     return runs
 
 
 def ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}" if b else "n/a"
+
+
+def cpu_lines(runs: list[Run], peers: list[str]) -> list[str]:
+    """The same comparisons by CPU per job (b's CPU / a's): what a job costs, which a busy
+    shared machine disturbs far less than throughput (a process gets what the others leave)."""
+    cpu = {(r.group, r.name): statistics.median(r.result.cpu_ms) for r in runs if r.result.rates}
+    lines = []
+    pairs = [("short", "per-thread", "short", "per-task", "per-thread/per-task")]
+    for group, label in (("short", "per-thread/best-peer"), ("io", "io/best-peer")):
+        if (group, "per-thread") in cpu:
+            best = min(peers, key=lambda p: cpu[(group, p)])
+            mine = min(("per-task", "per-thread"), key=lambda k: cpu[(group, k)])
+            pairs.append((group, mine, group, best, f"{label} ({mine} vs {best})"))
+    pairs.append(("api", "API template", "api", "API floor", "api/floor"))
+    for g1, a, g2, b, label in pairs:
+        if (g1, a) in cpu and (g2, b) in cpu:
+            lines.append(f"by CPU per job: {label} = {ratio(cpu[(g2, b)], cpu[(g1, a)])}")
+    return lines
 
 
 def report(runs: list[Run], args: argparse.Namespace, versions: dict[str, str]) -> str:
@@ -431,6 +469,14 @@ def report(runs: list[Run], args: argparse.Namespace, versions: dict[str, str]) 
     medians = {(r.group, r.name): r.result.median for r in runs if r.result.rates}
     peers = args.peers.split(",")
     lines.append("")
+    for variant in args.variant:
+        name = Path(variant).stem
+        for group, base in (("short", "per-thread"), ("io", "per-thread"), ("api", "API template")):
+            mine = ("api", f"API {name}") if group == "api" else (group, name)
+            if mine in medians and (group, base) in medians:
+                lines.append(f"{mine[1]}/{base} ({group}) = "
+                             f"{ratio(medians[mine], medians[(group, base)])}")  # fmt: skip
+    lines += cpu_lines(runs, peers)
     if ("short", "per-thread") in medians:
         short = {name: m for (g, name), m in medians.items() if g == "short"}
         best = max(peers, key=lambda p: short[p])
@@ -458,7 +504,11 @@ def main(argv: list[str] | None = None) -> int:
     wt.check_port("Redis", wt.REDIS_HOST, wt.REDIS_PORT)
     per_task = wt.Rendering("per-task", "per-task", "bench_an_per_task", Path())
     per_thread = wt.Rendering("per-thread", "per-thread", "bench_an_per_thread", Path())
-    renderings = [per_task, per_thread]
+    variants = [
+        wt.Rendering(Path(p).stem, "per-thread", f"bench_an_variant{i}", Path(), patch=Path(p))
+        for i, p in enumerate(args.variant, start=1)
+    ]
+    renderings = [per_task, per_thread, *variants]
     workdir = Path(tempfile.mkdtemp(prefix="bench-anchors-"))
     prepared: list[wt.Rendering] = []
     spy = ["py-spy"] if args.py_spy else []
@@ -466,18 +516,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for rendering in renderings:
             wt.render(rendering, workdir)
-        venv = wt.build_venv(renderings, workdir, extra=spy)
+        venv = wt.build_venvs(renderings, workdir, extra=spy)
         peer_venv = build_peer_venv(workdir, spy)
         log(f"rendered and built in {workdir}")
         if args.py_spy:
             args.py_spy.mkdir(parents=True, exist_ok=True)
         versions: dict[str, str] = {}
         for rendering in renderings:
-            rendering.client = wt.Client(venv, rendering, workdir)
+            rendering.client = wt.Client(rendering.venv or venv, rendering, workdir)
             versions = rendering.client.call("check", timeout=60)["versions"]
             prepared.append(rendering)
             rendering.client.call("prepare")
-        runs = plan(args, per_task, per_thread)
+        runs = plan(args, per_task, per_thread, variants)
         for round_no in range(args.warmup_rounds + args.repeat):
             is_timed = round_no >= args.warmup_rounds
             log(f"round {round_no - args.warmup_rounds + 1}:" if is_timed else "warm-up round:")

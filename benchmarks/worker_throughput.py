@@ -118,6 +118,7 @@ class Rendering:
     root: Path
     patch: Path | None = None
     client: Client | None = None
+    venv: Path | None = None  # set by build_venvs
 
     @property
     def database_url(self) -> str:
@@ -192,6 +193,19 @@ def uv_command() -> list[str]:
     if found:
         return [found]
     raise BenchError("uv is needed to build the benchmark's environment (pip install uv)")
+
+
+def build_venvs(renderings: list[Rendering], workdir: Path, extra: list[str]) -> Path:
+    """A venv per set of runtime dependencies (a variant may change them: hiredis.patch), set
+    on each rendering; returns the first rendering's. The packages come from PYTHONPATH."""
+    built: dict[tuple[str, ...], Path] = {}
+    for rendering in renderings:
+        wanted = tuple(runtime_requirements(rendering.root))
+        if wanted not in built:
+            built[wanted] = build_venv([rendering], workdir / f"env{len(built)}", extra)
+        rendering.venv = built[wanted]
+    assert renderings[0].venv is not None
+    return renderings[0].venv
 
 
 def build_venv(renderings: list[Rendering], workdir: Path, extra: list[str]) -> Path:
@@ -334,6 +348,7 @@ def run_once(
     """One run: returns tasks/s and the worker's CPU milliseconds per task (timed part)."""
     rendering = scenario.rendering
     assert rendering.client
+    venv = rendering.venv or venv
     n, warm = args.tasks, args.warmup_tasks
     loaded = rendering.client.call(
         "load", n=n, task=scenario.task, queue=args.queue, jobs=scenario.jobs,
@@ -452,6 +467,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--py-spy-gil", action="store_true", help="with --py-spy: only samples holding the GIL"
     )
+    parser.add_argument(
+        "--loglevel",
+        default="INFO",
+        help="the workers' --loglevel (default INFO: what the compose file runs)",
+    )
     add_service_options(parser)
     args = parser.parse_args(argv)
     if not 1 <= args.warmup_tasks < args.tasks:
@@ -504,7 +524,8 @@ def report(scenarios: list[Scenario], args: argparse.Namespace, versions: dict[s
     lines = [
         f"worker throughput, {datetime.date.today().isoformat()}, {os.cpu_count()} CPUs, "
         f"{platform.system()}; " + ", ".join(f"{k} {v}" for k, v in versions.items()),
-        f"threads pool x{CONCURRENCY}, Redis and PostgreSQL on localhost; {args.tasks} tasks "
+        f"threads pool x{CONCURRENCY}, --loglevel={args.loglevel}, Redis and PostgreSQL on "
+        f"localhost; {args.tasks} tasks "
         f"per run, the first {args.warmup_tasks} not timed; {args.repeat} runs per scenario, "
         "interleaved",
         "",
@@ -536,6 +557,8 @@ def main(argv: list[str] | None = None) -> int:
     check_port("PostgreSQL", PG_HOST, PG_PORT)
     check_port("Redis", REDIS_HOST, REDIS_PORT)
     renderings, scenarios = plan(args)
+    for scenario in scenarios:
+        scenario.loglevel = args.loglevel
     workdir = Path(tempfile.mkdtemp(prefix="bench-worker-"))
     prepared: list[Rendering] = []
     try:
@@ -544,13 +567,13 @@ def main(argv: list[str] | None = None) -> int:
             render(rendering, workdir)
         log(f"rendered {len(renderings)} projects in {workdir} ({time.monotonic() - t0:.1f}s)")
         t0 = time.monotonic()
-        venv = build_venv(renderings, workdir, extra=["py-spy"] if args.py_spy else [])
+        venv = build_venvs(renderings, workdir, extra=["py-spy"] if args.py_spy else [])
         if args.py_spy:
             args.py_spy.mkdir(parents=True, exist_ok=True)
         log(f"built the shared venv ({time.monotonic() - t0:.1f}s)")
         versions: dict[str, str] = {}
         for rendering in renderings:
-            rendering.client = Client(venv, rendering, workdir)
+            rendering.client = Client(rendering.venv or venv, rendering, workdir)
             versions = rendering.client.call("check", timeout=60)["versions"]
             prepared.append(rendering)
             rendering.client.call("prepare")
