@@ -129,7 +129,13 @@ def template_copy(patch: Path, workdir: Path, name: str) -> Path:
     """A copy of the template with `patch` applied (for --variant), in workdir/template-name."""
     copy = workdir / f"template-{name}"
     skip = shutil.ignore_patterns(
-        ".git", ".venv", ".cache", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+        ".git",
+        ".venv",
+        ".cache",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
         "uv.lock",
     )
     shutil.copytree(TEMPLATE_DIR, copy, ignore=skip)
