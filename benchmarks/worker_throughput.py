@@ -53,6 +53,7 @@ WORKER_SIDE = Path(__file__).resolve().parent / "worker_side"
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 13  # db 13 is the benchmark's own
+DB_PREFIX = ""  # put before every database name the benchmark creates
 CONCURRENCY = 8
 START_HINT = {
     "PostgreSQL": "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
@@ -70,6 +71,30 @@ def log(message: str) -> None:
 
 
 # --- services -------------------------------------------------------------------------------
+
+
+def add_service_options(parser: argparse.ArgumentParser) -> None:
+    """--redis-url and --db-prefix, so a run on a shared machine uses its own Redis and names."""
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("TEMPLATE_TEST_REDIS", f"redis://{REDIS_HOST}:{REDIS_PORT}"),
+        help="the Redis server to use (its db 13 is flushed); default $TEMPLATE_TEST_REDIS or "
+        "redis://127.0.0.1:6379",
+    )
+    parser.add_argument(
+        "--db-prefix",
+        default=os.environ.get("TEMPLATE_TEST_DB_PREFIX", ""),
+        help="prefix for the databases created and dropped (default $TEMPLATE_TEST_DB_PREFIX)",
+    )
+
+
+def configure_services(args: argparse.Namespace) -> None:
+    global REDIS_HOST, REDIS_PORT, DB_PREFIX
+    from urllib.parse import urlsplit
+
+    url = urlsplit(args.redis_url)
+    REDIS_HOST, REDIS_PORT = url.hostname or "127.0.0.1", url.port or 6379
+    DB_PREFIX = args.db_prefix
 
 
 def check_port(name: str, host: str, port: int) -> None:
@@ -93,17 +118,25 @@ class Rendering:
     root: Path
     patch: Path | None = None
     client: Client | None = None
+    venv: Path | None = None  # set by build_venvs
 
     @property
     def database_url(self) -> str:
-        return f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{self.slug}"
+        return f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{DB_PREFIX}{self.slug}"
 
 
 def template_copy(patch: Path, workdir: Path, name: str) -> Path:
     """A copy of the template with `patch` applied (for --variant), in workdir/template-name."""
     copy = workdir / f"template-{name}"
     skip = shutil.ignore_patterns(
-        ".git", ".venv", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", "uv.lock"
+        ".git",
+        ".venv",
+        ".cache",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "uv.lock",
     )
     shutil.copytree(TEMPLATE_DIR, copy, ignore=skip)
     result = subprocess.run(
@@ -167,6 +200,19 @@ def uv_command() -> list[str]:
     if found:
         return [found]
     raise BenchError("uv is needed to build the benchmark's environment (pip install uv)")
+
+
+def build_venvs(renderings: list[Rendering], workdir: Path, extra: list[str]) -> Path:
+    """A venv per set of runtime dependencies (a variant may change them: hiredis.patch), set
+    on each rendering; returns the first rendering's. The packages come from PYTHONPATH."""
+    built: dict[tuple[str, ...], Path] = {}
+    for rendering in renderings:
+        wanted = tuple(runtime_requirements(rendering.root))
+        if wanted not in built:
+            built[wanted] = build_venv([rendering], workdir / f"env{len(built)}", extra)
+        rendering.venv = built[wanted]
+    assert renderings[0].venv is not None
+    return renderings[0].venv
 
 
 def build_venv(renderings: list[Rendering], workdir: Path, extra: list[str]) -> Path:
@@ -283,6 +329,9 @@ class Scenario:
     task: str  # the task name to send
     jobs: bool  # the task runs jobs (rows are inserted and checked)
     check_jobs: bool = True  # False for experiments that take the database out of the task
+    concurrency: int = CONCURRENCY  # the worker's --concurrency (threads)
+    loglevel: str = "WARNING"  # the worker's --loglevel
+    payload: dict[str, Any] = field(default_factory=dict)  # merged into every job's payload
     rates: list[float] = field(default_factory=list)
     cpu_ms: list[float] = field(default_factory=list)
 
@@ -306,17 +355,20 @@ def run_once(
     """One run: returns tasks/s and the worker's CPU milliseconds per task (timed part)."""
     rendering = scenario.rendering
     assert rendering.client
+    venv = rendering.venv or venv
     n, warm = args.tasks, args.warmup_tasks
     loaded = rendering.client.call(
-        "load", n=n, task=scenario.task, queue=args.queue, jobs=scenario.jobs
-    )
+        "load", n=n, task=scenario.task, queue=args.queue, jobs=scenario.jobs,
+        payload=scenario.payload,
+    )  # fmt: skip
     out = workdir / f"run-{tag}.json"
     worker_log = workdir / f"worker-{tag}.log"
     command = [
         str(venv / "bin" / "python"), "-m", "celery",
         "-A", f"{rendering.slug}.worker.celery_app", "worker",
         f"--queues={args.queue}", f"--hostname=bench-{tag}@%h",
-        "--pool=threads", f"--concurrency={CONCURRENCY}", "--loglevel=WARNING",
+        "--pool=threads", f"--concurrency={scenario.concurrency}",
+        f"--loglevel={scenario.loglevel}",
         "--include=bench_worker_plugin",
     ]  # fmt: skip
     env = process_env(venv, rendering, BENCH_EXPECT=str(n), BENCH_OUT=str(out))
@@ -422,6 +474,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--py-spy-gil", action="store_true", help="with --py-spy: only samples holding the GIL"
     )
+    parser.add_argument(
+        "--loglevel",
+        default="INFO",
+        help="the workers' --loglevel (default INFO: what the compose file runs)",
+    )
+    add_service_options(parser)
     args = parser.parse_args(argv)
     if not 1 <= args.warmup_tasks < args.tasks:
         parser.error("--warmup-tasks must be at least 1 and below --tasks")
@@ -473,7 +531,8 @@ def report(scenarios: list[Scenario], args: argparse.Namespace, versions: dict[s
     lines = [
         f"worker throughput, {datetime.date.today().isoformat()}, {os.cpu_count()} CPUs, "
         f"{platform.system()}; " + ", ".join(f"{k} {v}" for k, v in versions.items()),
-        f"threads pool x{CONCURRENCY}, Redis and PostgreSQL on localhost; {args.tasks} tasks "
+        f"threads pool x{CONCURRENCY}, --loglevel={args.loglevel}, Redis and PostgreSQL on "
+        f"localhost; {args.tasks} tasks "
         f"per run, the first {args.warmup_tasks} not timed; {args.repeat} runs per scenario, "
         "interleaved",
         "",
@@ -501,9 +560,12 @@ def report(scenarios: list[Scenario], args: argparse.Namespace, versions: dict[s
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    configure_services(args)
     check_port("PostgreSQL", PG_HOST, PG_PORT)
     check_port("Redis", REDIS_HOST, REDIS_PORT)
     renderings, scenarios = plan(args)
+    for scenario in scenarios:
+        scenario.loglevel = args.loglevel
     workdir = Path(tempfile.mkdtemp(prefix="bench-worker-"))
     prepared: list[Rendering] = []
     try:
@@ -512,13 +574,13 @@ def main(argv: list[str] | None = None) -> int:
             render(rendering, workdir)
         log(f"rendered {len(renderings)} projects in {workdir} ({time.monotonic() - t0:.1f}s)")
         t0 = time.monotonic()
-        venv = build_venv(renderings, workdir, extra=["py-spy"] if args.py_spy else [])
+        venv = build_venvs(renderings, workdir, extra=["py-spy"] if args.py_spy else [])
         if args.py_spy:
             args.py_spy.mkdir(parents=True, exist_ok=True)
         log(f"built the shared venv ({time.monotonic() - t0:.1f}s)")
         versions: dict[str, str] = {}
         for rendering in renderings:
-            rendering.client = Client(venv, rendering, workdir)
+            rendering.client = Client(rendering.venv or venv, rendering, workdir)
             versions = rendering.client.call("check", timeout=60)["versions"]
             prepared.append(rendering)
             rendering.client.call("prepare")

@@ -74,7 +74,7 @@ def prepare(_: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-async def _reset_and_insert(ids: list[str], queue: str) -> None:
+async def _reset_and_insert(ids: list[str], queue: str, payload: dict[str, Any]) -> None:
     engine = create_async_engine(SETTINGS.database_url, poolclass=NullPool)
     try:
         async with engine.begin() as conn:
@@ -88,7 +88,7 @@ async def _reset_and_insert(ids: list[str], queue: str) -> None:
                             "queue": queue,
                             "status": "queued",
                             "kind": "echo",
-                            "payload": {"message": str(n)},
+                            "payload": {"message": str(n), **payload},
                             "attempts": 0,
                         }
                         for n, i in enumerate(ids)
@@ -103,12 +103,20 @@ async def _reset_and_insert(ids: list[str], queue: str) -> None:
 
 
 def load(req: dict[str, Any]) -> dict[str, Any]:
-    """Empty the broker and the jobs table, insert N queued jobs (if asked), publish N messages."""
-    n, task, queue, jobs = int(req["n"]), str(req["task"]), str(req["queue"]), bool(req["jobs"])
+    """Empty the broker and the jobs table, insert N queued jobs (if asked), publish N messages.
+
+    With "task": null nothing is published and the ids are returned, for a peer queue to send
+    (benchmarks/anchors.py). "payload" is merged into every job's payload ({"sleep": 0.1}).
+    """
+    n, queue, jobs = int(req["n"]), str(req["queue"]), bool(req["jobs"])
+    payload = dict(req.get("payload") or {})
     r = _redis()
     r.flushdb()
     ids = [str(uuid.uuid4()) for _ in range(n)]
-    asyncio.run(_reset_and_insert(ids if jobs else [], queue))
+    asyncio.run(_reset_and_insert(ids if jobs else [], queue, payload))
+    if req.get("task") is None:
+        return {"ids": ids, "publish_seconds": 0.0}
+    task = str(req["task"])
     app = importlib.import_module(f"{PACKAGE}.worker.celery_app").app
     started = time.perf_counter()
     with app.producer_or_acquire() as producer:

@@ -44,7 +44,8 @@ class WorkerProcess:
             sys.executable, "-m", "celery", "-A", f"{PACKAGE}.worker.celery_app", "worker",
             f"--queues={','.join(QUEUES)}", f"--hostname=faults-{uuid.uuid4().hex[:8]}@%h",
             f"--pool={pool}",
-            f"--concurrency={concurrency}", "--loglevel=INFO",
+            # DEBUG: the tests count Celery's per-task lines, which INFO leaves out.
+            f"--concurrency={concurrency}", "--loglevel=DEBUG",
         ]  # fmt: skip
         self.restarts = 0
         self._stopping = threading.Event()

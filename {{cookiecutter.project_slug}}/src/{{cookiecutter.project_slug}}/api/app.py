@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 from ..db import open_api_store
 from ..settings import Settings, get_settings
 from ..worker.celery_app import create_celery_app
-from .enqueue import CeleryEnqueuer
+from .enqueue import RedisEnqueuer
 from .limits import BodySizeLimit
 from .openapi import document_request_limits
 from .outages import answer_outages_with_503
@@ -25,6 +25,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
             app.state.store = store
             app.state.redis = redis
+            # The API publishes with its own settings (broker URL, key prefix), never a
+            # global's, and on this loop with this client: no thread per request.
+            app.state.enqueuer = RedisEnqueuer(app.state.celery, redis)
             yield
         finally:
             await redis.aclose()
@@ -38,8 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    # The API publishes with its own settings (broker URL, key prefix), never a global's.
-    app.state.enqueuer = CeleryEnqueuer(create_celery_app(settings))
+    app.state.celery = create_celery_app(settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     answer_outages_with_503(app)
     app.include_router(health.router)

@@ -1,4 +1,9 @@
-"""What route handlers can ask for, as `Annotated` aliases."""
+"""What route handlers can ask for, as `Annotated` aliases.
+
+The providers are `async def` although they only read `app.state`: FastAPI runs a plain
+`def` dependency in its thread pool, which cost every request a thread hop per dependency
+(about 9% of the API's CPU per POST /jobs, benchmarks/README.md).
+"""
 
 from typing import Annotated
 
@@ -11,17 +16,17 @@ from .enqueue import Enqueuer
 from .security import Caller, require_caller
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def _store(request: Request) -> JobStore:
+async def _store(request: Request) -> JobStore:
     store: JobStore = request.app.state.store
     return store
 
 
-def _redis(request: Request) -> Redis:
+async def _redis(request: Request) -> Redis:
     redis: Redis = request.app.state.redis
     return redis
 
@@ -30,7 +35,7 @@ def _visible_to(caller: Annotated[Caller, Depends(require_caller)]) -> str | Non
     return EVERYONE if caller.operator else caller.name
 
 
-def get_enqueuer(request: Request) -> Enqueuer:
+async def get_enqueuer(request: Request) -> Enqueuer:
     """The app's broker; tests override this dependency with a recorder."""
     enqueuer: Enqueuer = request.app.state.enqueuer
     return enqueuer

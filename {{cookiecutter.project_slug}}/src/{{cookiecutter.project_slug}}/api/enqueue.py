@@ -1,39 +1,40 @@
-"""Handing a job to the broker, off the event loop."""
+"""Handing a job to the broker, on the API's event loop."""
 
 import logging
-from functools import partial
 from typing import Protocol
 
-import anyio
 from celery import Celery
 from fastapi import HTTPException, status
+from redis.asyncio import Redis
 
 from ..jobs.model import Job
 from ..jobs.store import JobStore
-from ..worker.celery_app import send_job
+from ..worker.celery_app import message_limits
+from ..worker.messages import job_message, queue_key
 
 log = logging.getLogger(__name__)
-
-#: Fail fast when the broker is down: the request answers 503 rather than hanging. Each
-#: attempt waits at most BROKER_SOCKET_TIMEOUT (celery_app.py), so two attempts bound a
-#: POST to about twice that while Redis hangs.
-PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.2}
 
 
 class Enqueuer(Protocol):
     async def __call__(self, job: Job) -> None: ...
 
 
-class CeleryEnqueuer:
-    """Publishes a job's task by name on its queue; the API needs no task code for that."""
+class RedisEnqueuer:
+    """Publishes a job's Celery message with the API's own `redis.asyncio` client.
 
-    def __init__(self, celery: Celery) -> None:
+    Kombu's producer blocks, so it had to run in a worker thread for every request; the
+    message is the one Celery would send (`worker/messages.py`), with the job's kind's time
+    limits, pushed where a worker consuming the queue pops it. A Redis error, or a Redis that
+    hangs past the client's socket timeout, propagates: the route answers 503.
+    """
+
+    def __init__(self, celery: Celery, redis: Redis) -> None:
         self.celery = celery
+        self.redis = redis
 
     async def __call__(self, job: Job) -> None:
-        send = partial(send_job, self.celery, job, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
-        # Kombu blocks while it publishes, so it runs in a worker thread.
-        await anyio.to_thread.run_sync(send)
+        message = job_message(self.celery, job.queue, job.id, **message_limits(self.celery, job))
+        await self.redis.lpush(queue_key(self.celery, job.queue), message)
 
 
 async def enqueue_or_503(enqueue: Enqueuer, store: JobStore, job: Job) -> None:

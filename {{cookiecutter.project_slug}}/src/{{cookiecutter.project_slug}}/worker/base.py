@@ -62,6 +62,10 @@ class ProcessingTask(Task):  # type: ignore[type-arg]
         except TransientError as exc:
             cap = runtime.current().settings.task_retry_backoff_max
             countdown = retry_countdown(self.request.retries, cap)
+            limit = self.max_retries if exc.max_retries is None else exc.max_retries
+            if limit is None or self.request.retries < limit:
+                # Celery logs its retry line at INFO, which workers leave out (celery_app.py).
+                log.warning("%s retries in %.1fs: %s", self.request.id, countdown, exc)
             raise self.retry(exc=exc, countdown=countdown, max_retries=exc.max_retries) from exc
 
     def run_async(self, coro: Coroutine[Any, Any, T]) -> T:
