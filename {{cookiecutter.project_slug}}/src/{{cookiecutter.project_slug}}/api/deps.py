@@ -31,7 +31,7 @@ async def _redis(request: Request) -> Redis:
     return redis
 
 
-def _visible_to(caller: Annotated[Caller, Depends(require_caller)]) -> str | None:
+async def _visible_to(caller: Annotated[Caller, Depends(require_caller)]) -> str | None:
     return EVERYONE if caller.operator else caller.name
 
 
