@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import pytest
 from celery import signals
 
-from {{ cookiecutter.project_slug }}.worker.celery_app import PER_TASK_LOGGERS
+from {{ cookiecutter.project_slug }}.worker.process_signals import PER_TASK_LOGGERS
 
 
 @pytest.fixture

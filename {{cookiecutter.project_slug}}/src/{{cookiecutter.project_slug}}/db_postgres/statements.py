@@ -6,13 +6,11 @@ and keying it on every call, which had been about 40% of a worker's CPU per job
 """
 
 from collections.abc import Collection
-from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     FromClause,
     Interval,
-    Select,
     bindparam,
     case,
     delete,
@@ -22,14 +20,11 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    true,
-    tuple_,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as upsert
 
 from ..jobs.model import CLAIMABLE, FINISHED, RETRYABLE, JobStatus
-from ..jobs.store import JobQuery
 from .tables import Base
 
 jobs = Base.metadata.tables["jobs"]
@@ -186,20 +181,3 @@ DELETE_FINISHED = delete(jobs).where(_status_in(FINISHED), jobs.c.updated_at < b
 COUNT = select(func.count()).select_from(jobs)
 COUNT_BY_STATUS = select(jobs.c.status, func.count()).group_by(jobs.c.status)
 PING = text("SELECT 1")
-
-
-def list_jobs(query: JobQuery) -> Select[Any]:
-    """GET /jobs: newest first, keyset-paginated on (created_at, id), one index per filter."""
-    statement = select(jobs).order_by(jobs.c.created_at.desc(), jobs.c.id.desc())
-    conditions = [
-        true() if query.visible_to is None else jobs.c.owner == query.visible_to,
-        true() if query.status is None else jobs.c.status == query.status.value,
-        true() if query.kind is None else jobs.c.kind == query.kind,
-        true() if query.queue is None else jobs.c.queue == query.queue,
-        true() if query.created_after is None else jobs.c.created_at > query.created_after,
-        true() if query.created_before is None else jobs.c.created_at < query.created_before,
-        true()
-        if query.after is None
-        else tuple_(jobs.c.created_at, jobs.c.id) < tuple_(*query.after),
-    ]
-    return statement.where(*conditions).limit(query.limit)

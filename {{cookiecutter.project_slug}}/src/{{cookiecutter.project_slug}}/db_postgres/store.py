@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from ..jobs.model import ChildCounts, Job, JobStatus
 from ..jobs.store import EVERYONE, JobQuery
 from . import statements as sql
+from .listing import list_jobs
 
 
 def _job(row: RowMapping) -> Job:
@@ -80,7 +81,7 @@ class SqlJobStore:
 
     async def list_jobs(self, query: JobQuery) -> list[Job]:
         async with self._transaction() as connection:
-            rows = (await connection.execute(sql.list_jobs(query))).mappings().all()
+            rows = (await connection.execute(list_jobs(query))).mappings().all()
         return [_job(row) for row in rows]
 
     async def cancel(self, job_id: UUID, visible_to: str | None = EVERYONE) -> Job | None:
