@@ -18,7 +18,7 @@ from tests.services import post_job, wait_finished, wait_for
 from .conftest import Env
 from .workers import running_worker
 
-VISIBILITY_TIMEOUT = 4  # seconds; short so the test need not wait an hour for redelivery
+VISIBILITY_TIMEOUT = 5  # seconds; above the time limit plus the longest retry wait below
 CHILD_SECONDS = 1.0  # well inside the 2.5 s limit, even on a loaded machine
 SECTIONS = ["alpha one", "beta two", "gamma three"]
 
@@ -32,6 +32,7 @@ def test_a_fan_out_whose_worker_is_killed_completes_exactly_once(
         BROKER_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
         TASK_TIME_LIMIT="2.5",
         TASK_HARD_LIMIT_MARGIN="1",
+        TASK_RETRY_BACKOFF_MAX="1",
     )
     payload = {"sections": SECTIONS, "max_words": 1, "latency": CHILD_SECONDS}
     with api_for(env) as api:

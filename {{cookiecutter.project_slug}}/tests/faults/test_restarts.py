@@ -24,6 +24,7 @@ pytestmark = pytest.mark.restarts
 
 JOBS = 16
 CONCURRENCY = 4
+ECHO = {"kind": "echo", "payload": {}}
 DOWN_SECONDS = 1.0
 
 
@@ -40,7 +41,7 @@ def test_every_job_finishes_once_after_redis_is_killed_and_restarted(
             api_for(env) as api,
             running_worker(env, tmp_path / "worker.log", CONCURRENCY) as worker,
         ):
-            ids = [post_job(api, {"sleep": 0.5, "n": n}) for n in range(JOBS)]
+            ids = [post_job(api, {"sleep": 0.5, "message": str(n)}) for n in range(JOBS)]
             time.sleep(1.0)  # jobs in flight, more queued behind them
             redis.kill9()
             time.sleep(DOWN_SECONDS)
@@ -52,7 +53,9 @@ def test_every_job_finishes_once_after_redis_is_killed_and_restarted(
             recovered_in = time.monotonic() - restarted
             alive = worker.process.poll() is None
             # Still serving: a job posted now runs too.
-            after = wait_finished(api, post_job(api, {"n": "after"}), timeout=30) if alive else {}
+            after = (
+                wait_finished(api, post_job(api, {"message": "after"}), timeout=30) if alive else {}
+            )
     figures = report(
         "redis killed",
         job_figures(
@@ -92,13 +95,13 @@ def test_post_answers_503_quickly_while_redis_hangs(
     with redis_server(tmp_path, persistent=False) as redis:
         env = fault_env(REDIS_URL=redis.url, BROKER_SOCKET_TIMEOUT=str(timeout))
         with api_for(env) as api:
-            assert api.post("/jobs", json={"payload": {}}, headers=HEADERS).status_code == 202
+            assert api.post("/jobs", json=ECHO, headers=HEADERS).status_code == 202
             redis.pause()
             answers: list[tuple[int, float, str]] = []
             try:
                 for _ in range(3):
                     started = time.monotonic()
-                    response = api.post("/jobs", json={"payload": {}}, headers=HEADERS)
+                    response = api.post("/jobs", json=ECHO, headers=HEADERS)
                     answers.append(
                         (
                             response.status_code,
@@ -108,7 +111,7 @@ def test_post_answers_503_quickly_while_redis_hangs(
                     )
             finally:
                 redis.resume()
-            back = api.post("/jobs", json={"payload": {}}, headers=HEADERS)
+            back = api.post("/jobs", json=ECHO, headers=HEADERS)
     slowest = max(seconds for _, seconds, _ in answers)
     figures = report(
         "redis hung",

@@ -48,10 +48,10 @@ def test_every_job_finishes_after_postgres_comes_back(
         env = fault_env(DATABASE_URL=cluster.url, **extra)
         prepare_database(settings_for(env))
         with api_for(env) as api, running_worker(env, tmp_path / "worker.log") as worker:
-            ids = [post_job(api, {"sleep": 0.5, "n": n}) for n in range(JOBS)]
+            ids = [post_job(api, {"sleep": 0.5, "message": str(n)}) for n in range(JOBS)]
             time.sleep(0.7)  # some running, most queued
             cluster.stop()
-            during = api.post("/jobs", json={"payload": {}}, headers=HEADERS)
+            during = api.post("/jobs", json={"kind": "echo", "payload": {}}, headers=HEADERS)
             time.sleep(down_seconds)
             cluster.start()
             restarted = time.monotonic()

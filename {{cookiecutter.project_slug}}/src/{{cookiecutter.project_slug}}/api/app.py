@@ -5,6 +5,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from ..db import open_api_store
 from ..settings import Settings, get_settings
@@ -16,12 +19,29 @@ from .outages import answer_outages_with_503
 from .routes import health, job_control, jobs, kinds
 
 
+def broker_client(settings: Settings) -> Redis:
+    """The API's Redis client: it publishes jobs and answers /health/ready.
+
+    A hung Redis fails a command after BROKER_SOCKET_TIMEOUT (the POST answers 503); a
+    connection Redis closed (a restart) is retried once on a fresh one, so the first request
+    after a restart is not refused for the pool's stale connection.
+    """
+    timeout = settings.broker_socket_timeout
+    return Redis.from_url(
+        settings.redis_url,
+        socket_connect_timeout=timeout,
+        socket_timeout=timeout,
+        retry=Retry(NoBackoff(), retries=1),
+        retry_on_error=[RedisConnectionError],
+    )
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     # One pooled store for the life of the process: the API has one event loop throughout.
     async with open_api_store(settings) as store:
-        redis = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
+        redis = broker_client(settings)
         try:
             app.state.store = store
             app.state.redis = redis
