@@ -16,9 +16,8 @@ from fastapi.testclient import TestClient
 from tests.services import post_job, wait_finished, wait_for
 
 from .conftest import Env
-from .workers import running_worker
+from .workers import KILL_SETTINGS, KILL_VISIBILITY_TIMEOUT, running_worker
 
-VISIBILITY_TIMEOUT = 5  # seconds; above the time limit plus the longest retry wait below
 CHILD_SECONDS = 1.0  # well inside the 2.5 s limit, even on a loaded machine
 SECTIONS = ["alpha one", "beta two", "gamma three"]
 
@@ -28,12 +27,7 @@ def test_a_fan_out_whose_worker_is_killed_completes_exactly_once(
     api_for: Callable[[Env], AbstractContextManager[TestClient]],
     tmp_path: Path,
 ) -> None:
-    env = fault_env(
-        BROKER_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
-        TASK_TIME_LIMIT="2.5",
-        TASK_HARD_LIMIT_MARGIN="1",
-        TASK_RETRY_BACKOFF_MAX="1",
-    )
+    env = fault_env(**KILL_SETTINGS)
     payload = {"sections": SECTIONS, "max_words": 1, "latency": CHILD_SECONDS}
     with api_for(env) as api:
         with running_worker(env, tmp_path / "first.log") as first:
@@ -43,9 +37,9 @@ def test_a_fan_out_whose_worker_is_killed_completes_exactly_once(
             time.sleep(0.3)  # the children are claimed and running
             first.kill9()
         killed_at = time.monotonic()
-        time.sleep(VISIBILITY_TIMEOUT + 0.5)
+        time.sleep(KILL_VISIBILITY_TIMEOUT + 0.5)
         with running_worker(env, tmp_path / "second.log") as second:
-            parent = wait_finished(api, parent_id, timeout=30 + VISIBILITY_TIMEOUT)
+            parent = wait_finished(api, parent_id, timeout=30 + KILL_VISIBILITY_TIMEOUT)
         recovered_in = time.monotonic() - killed_at
 
     logs = [worker.output() for worker in (first, second)]

@@ -17,9 +17,7 @@ from fastapi.testclient import TestClient
 from tests.services import post_job, wait_finished, wait_for
 
 from .conftest import Env
-from .workers import running_worker
-
-VISIBILITY_TIMEOUT = 5  # seconds; short so the test need not wait an hour for redelivery
+from .workers import KILL_SETTINGS, KILL_VISIBILITY_TIMEOUT, running_worker
 
 
 def test_a_job_whose_worker_is_killed_completes_exactly_once(
@@ -27,12 +25,7 @@ def test_a_job_whose_worker_is_killed_completes_exactly_once(
     api_for: Callable[[Env], AbstractContextManager[TestClient]],
     tmp_path: Path,
 ) -> None:
-    env = fault_env(
-        BROKER_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
-        TASK_TIME_LIMIT="2.5",
-        TASK_HARD_LIMIT_MARGIN="1",
-        TASK_RETRY_BACKOFF_MAX="1",
-    )
+    env = fault_env(**KILL_SETTINGS)
     with api_for(env) as api:
         with running_worker(env, tmp_path / "first.log") as first:
             job_id = post_job(api, {"sleep": 2})
@@ -40,9 +33,9 @@ def test_a_job_whose_worker_is_killed_completes_exactly_once(
             assert running["status"] == "running", running
             first.kill9()
         killed_at = time.monotonic()
-        time.sleep(VISIBILITY_TIMEOUT + 0.5)
+        time.sleep(KILL_VISIBILITY_TIMEOUT + 0.5)
         with running_worker(env, tmp_path / "second.log") as second:
-            job = wait_finished(api, job_id, timeout=30 + VISIBILITY_TIMEOUT)
+            job = wait_finished(api, job_id, timeout=30 + KILL_VISIBILITY_TIMEOUT)
         recovered_in = time.monotonic() - killed_at
 
     runs_finished = [
@@ -51,6 +44,6 @@ def test_a_job_whose_worker_is_killed_completes_exactly_once(
     assert (job["status"], job["attempts"], runs_finished) == ("succeeded", 2, [0, 1]), (
         f"after kill -9 and a restart: status {job['status']}, {job['attempts']} attempts, "
         f"finished runs per worker {runs_finished}, {recovered_in:.1f}s to recover "
-        f"(visibility timeout {VISIBILITY_TIMEOUT}s)"
+        f"(visibility timeout {KILL_VISIBILITY_TIMEOUT}s)"
     )
     assert job["result"] == {"message": "", "data": None}

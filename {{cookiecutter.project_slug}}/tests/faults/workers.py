@@ -25,6 +25,18 @@ LOOP_ERRORS = (
 )
 
 
+#: Seconds Redis waits before it hands an unacknowledged job to another worker, in the tests
+#: that kill a worker: short, so they need not wait an hour for the redelivery.
+KILL_VISIBILITY_TIMEOUT = 5
+#: Settings for those tests: the time limit plus the longest retry wait stays below it.
+KILL_SETTINGS = {
+    "BROKER_VISIBILITY_TIMEOUT": str(KILL_VISIBILITY_TIMEOUT),
+    "TASK_TIME_LIMIT": "2.5",
+    "TASK_HARD_LIMIT_MARGIN": "1",
+    "TASK_RETRY_BACKOFF_MAX": "1",
+}
+
+
 class WorkerProcess:
     """A worker; with `restart`, started again whenever it exits, as compose's
     `restart: unless-stopped` does (`restarts` counts how often)."""
