@@ -108,3 +108,11 @@ SUPPORTED = [
 ]
 
 BY_ID = {combination.id: combination for combination in SUPPORTED}
+
+#: A payload for each example kind the template ships.
+EXAMPLE_PAYLOADS: dict[str, dict[str, Any]] = {
+    "echo": {"message": "hello"},
+    "summarize": {"text": "one two three"},
+    "digest": {"rounds": 1000},
+    "report": {"sections": ["alpha beta", "gamma", "delta epsilon"]},
+}

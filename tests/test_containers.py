@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from combinations import EXAMPLE_PAYLOADS
 from compose_stack import API, Stack, parse_time, wait_until
 from container_engine import Engine, EngineError, find_engine
 from filelock import FileLock
@@ -57,7 +58,8 @@ class Project:
 
     @property
     def api_key(self) -> str:
-        return self.env_value("API_KEYS").split(",")[0]
+        # API_KEYS=name:key,...: the key part of the first entry.
+        return self.env_value("API_KEYS").split(",")[0].split(":", 1)[-1]
 
     @property
     def secrets(self) -> list[str]:
@@ -75,15 +77,16 @@ class Project:
 
 
 def job_requests(project: Project) -> dict[str, dict[str, Any]]:
-    """A request body per tier (and the CPU queue), by label.
-
-    When job kinds land (POST /jobs takes {"kind", "payload", "tier"?}), this is the one place
-    to post every kind as well.
-    """
+    """A request body per tier (and the CPU queue), and one of every example kind, by label."""
     bodies: dict[str, dict[str, Any]] = {
-        tier: {"payload": {"hello": tier, "sleep": 0.2}, "tier": tier} for tier in project.tiers
+        tier: {"kind": "echo", "payload": {"message": tier, "sleep": 0.2}, "tier": tier}
+        for tier in project.tiers
     }
-    bodies["cpu"] = {"payload": {"rounds": 20000}, "tier": "cpu"}
+    bodies["cpu"] = {"kind": "digest", "payload": {"rounds": 20000}, "tier": "cpu"}
+    bodies |= {
+        f"kind {kind}": {"kind": kind, "payload": payload}
+        for kind, payload in EXAMPLE_PAYLOADS.items()
+    }
     return bodies
 
 
@@ -290,7 +293,11 @@ def test_production_stack(
     )  # fmt: skip
     stack.wait_healthy([scaled], timeout=120)
     bodies = {
-        f"{scaled}-{n}": {"payload": {"n": n, "sleep": 0.5}, "tier": project.tiers[-1]}
+        f"{scaled}-{n}": {
+            "kind": "echo",
+            "payload": {"message": str(n), "sleep": 0.5},
+            "tier": project.tiers[-1],
+        }
         for n in range(6)
     }
     assert_all_succeeded(wait_for_jobs(engine, project, post_jobs(engine, project, bodies)))
@@ -298,9 +305,16 @@ def test_production_stack(
     # Stop the whole stack while a job runs: SIGTERM is a warm shutdown, compose stops the
     # workers before the database, so the job finishes; after a restart, none is lost.
     tier = project.tiers[0]
-    running = post_jobs(engine, project, {"long": {"payload": {"sleep": 6}, "tier": tier}})
+    running = post_jobs(
+        engine, project, {"long": {"kind": "echo", "payload": {"sleep": 6}, "tier": tier}}
+    )
     queued = post_jobs(
-        engine, project, {f"short-{n}": {"payload": {"n": n}, "tier": tier} for n in range(3)}
+        engine,
+        project,
+        {
+            f"short-{n}": {"kind": "echo", "payload": {"message": str(n)}, "tier": tier}
+            for n in range(3)
+        },
     )
 
     def is_running() -> bool:

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from combinations import SUPPORTED
+from combinations import EXAMPLE_PAYLOADS, SUPPORTED
 from project_fixtures import Rendering, _free_port
 from rendering import project_env, run
 
@@ -112,15 +112,6 @@ def wait_until(check: Any, timeout: float, what: str, logs: Path) -> Any:
         f"--- {p.name} ---\n{p.read_text()[-3000:]}" for p in sorted(logs.glob("*.log"))
     )
     raise AssertionError(f"{what} did not happen within {timeout:g}s (last: {last!r})\n{tails}")
-
-
-#: A payload for each example kind the template ships.
-EXAMPLE_PAYLOADS: dict[str, dict[str, Any]] = {
-    "echo": {"message": "hello"},
-    "summarize": {"text": "one two three"},
-    "digest": {"rounds": 1000},
-    "report": {"sections": ["alpha beta", "gamma", "delta epsilon"]},
-}
 
 
 def test_compose_commands_process_a_job_on_every_queue_and_of_every_kind(

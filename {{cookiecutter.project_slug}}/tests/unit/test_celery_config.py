@@ -15,6 +15,7 @@ from {{ cookiecutter.project_slug }}.worker import tasks
 from {{ cookiecutter.project_slug }}.worker.celery_app import (
     app,
     celery_config,
+    check_kind_limits,
     job_task_name,
     send_job,
 )
@@ -106,7 +107,7 @@ def test_a_kind_limit_reaching_the_visibility_timeout_is_refused(
     slow = JobKind(name="slow", payload=Payload, work=_noop, time_limit=3000)
     monkeypatch.setitem(KINDS_BY_NAME, "slow", slow)
     with pytest.raises(ValueError, match=r"job kind 'slow'.*BROKER_VISIBILITY_TIMEOUT"):
-        celery_config(Settings(_env_file=None, broker_visibility_timeout=3010))
+        check_kind_limits(Settings(_env_file=None, broker_visibility_timeout=3010))
 
 
 def test_a_kind_time_limit_travels_with_its_message(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -55,7 +55,7 @@ def test_list_filters_by_status_kind_and_tier(client: TestClient, app: FastAPI) 
 
 
 @pytest.mark.parametrize(
-    "params", [{"cursor": "not-a-cursor"}, {"limit": 0}, {"limit": 201}, {"status": "lost"}]
+    "params", [{"cursor": "not-a-uuid"}, {"limit": 0}, {"limit": 201}, {"status": "lost"}]
 )
 def test_bad_list_parameters_are_422(client: TestClient, params: dict[str, Any]) -> None:
     response = client.get("/jobs", params=params, headers=KEY)
@@ -162,3 +162,16 @@ def test_the_same_idempotency_key_from_two_callers_makes_two_jobs(client: TestCl
     mine = post(client, ECHO, KEY | key).json()["id"]
     theirs = post(client, ECHO, OTHER_KEY | key).json()["id"]
     assert mine != theirs
+
+
+def test_a_cursor_naming_no_job_of_yours_is_404(client: TestClient) -> None:
+    job_id = post(client, ECHO).json()["id"]
+    assert client.get("/jobs", params={"cursor": str(uuid4())}, headers=KEY).status_code == 404
+    other = client.get("/jobs", params={"cursor": job_id}, headers=OTHER_KEY)
+    assert other.status_code == 404
+
+
+def test_an_unsupported_method_lists_every_supported_one(client: TestClient) -> None:
+    response = client.options("/jobs", headers=KEY)
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"

@@ -14,6 +14,7 @@ from ..settings import Settings, get_settings
 from ..worker.celery_app import create_celery_app
 from .enqueue import RedisEnqueuer
 from .limits import BodySizeLimit
+from .methods import list_every_allowed_method
 from .openapi import document_request_limits
 from .outages import answer_outages_with_503
 from .routes import health, job_control, jobs, kinds
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.celery = create_celery_app(settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     answer_outages_with_503(app)
+    list_every_allowed_method(app)
     app.include_router(health.router)
     app.include_router(jobs.router)
     app.include_router(job_control.router)

@@ -122,4 +122,6 @@ class JobView(JobSummary):
 
 class JobPage(BaseModel):
     jobs: list[JobSummary]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null: last.")
+    next_cursor: UUID | None = Field(
+        description="Pass as `cursor` for the next page (its last job's id); null: the last page."
+    )

@@ -110,7 +110,6 @@ def broker_transport_options(settings: Settings) -> dict[str, Any]:
 
 def celery_config(settings: Settings) -> dict[str, Any]:
     """Celery settings derived from ours, in one place so tests can check them."""
-    check_kind_limits(settings)
     return result_backend_config(settings) | {
         "broker_url": settings.redis_url,
         "broker_connection_retry_on_startup": True,
@@ -153,8 +152,10 @@ def celery_config(settings: Settings) -> dict[str, Any]:
 
 
 def create_celery_app(settings: Settings | None = None) -> Celery:
+    settings = settings or get_settings()
+    check_kind_limits(settings)
     celery = Celery("{{ cookiecutter.project_slug }}")
-    celery.conf.update(celery_config(settings or get_settings()))
+    celery.conf.update(celery_config(settings))
     celery.conf.include = [
         "{{ cookiecutter.project_slug }}.worker.tasks",
         "{{ cookiecutter.project_slug }}.worker.internal",

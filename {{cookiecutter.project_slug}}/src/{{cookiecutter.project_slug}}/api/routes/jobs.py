@@ -5,7 +5,6 @@ from typing import TYPE_CHECKING, Annotated
 from uuid import UUID, uuid4
 
 from fastapi import Body, HTTPException, Query, Response, status
-from fastapi.exceptions import RequestValidationError
 
 from ...jobs.kinds import KINDS
 from ...jobs.model import Job, JobStatus
@@ -13,7 +12,6 @@ from ...jobs.store import JobQuery
 from ..deps import CallerDep, EnqueueDep, StoreDep, VisibleToDep
 from ..enqueue import enqueue_or_503
 from ..idempotency import IdempotencyKey, job_id_for, request_digest
-from ..pagination import BadCursorError, cursor_after, parse_cursor
 from ..responses import errors
 from ..routing import keyed_router
 from ..schemas import JobAccepted, JobPage, JobRequestBase, JobSummary, JobView, job_request_type
@@ -70,7 +68,7 @@ async def create_job(
     return JobAccepted(id=job.id, status=job.status)
 
 
-@router.get("")
+@router.get("", responses=errors(404))
 async def list_jobs(
     *,
     store: StoreDep,
@@ -80,20 +78,23 @@ async def list_jobs(
     tier: Annotated[str | None, Query(max_length=64)] = None,
     created_after: datetime | None = None,
     created_before: datetime | None = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[
+        UUID | None, Query(description="`next_cursor` of the previous page: its last job's id.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> JobPage:
     """Your jobs, newest first, a page at a time: pass `next_cursor` back as `cursor`."""
-    try:
-        after = None if cursor is None else parse_cursor(cursor)
-    except BadCursorError as exc:
-        error = {"loc": ("query", "cursor"), "msg": str(exc), "type": "value_error"}
-        raise RequestValidationError([error]) from exc
+    after = None
+    if cursor is not None:
+        last = await store.get(cursor, visible_to)
+        if last is None or last.created_at is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no job {cursor} to page after")
+        after = (last.created_at, last.id)
     query = JobQuery(
         visible_to, job_status, kind, tier, created_after, created_before, after, limit
     )
     jobs = await store.list_jobs(query)
-    next_cursor = cursor_after(jobs[-1]) if len(jobs) == limit else None
+    next_cursor = jobs[-1].id if len(jobs) == limit else None
     return JobPage(jobs=[JobSummary.of(job) for job in jobs], next_cursor=next_cursor)
 
 
