@@ -55,7 +55,15 @@ def test_list_filters_by_status_kind_and_tier(client: TestClient, app: FastAPI) 
 
 
 @pytest.mark.parametrize(
-    "params", [{"cursor": "not-a-uuid"}, {"limit": 0}, {"limit": 201}, {"status": "lost"}]
+    "params",
+    [
+        {"cursor": "not-a-uuid"},
+        {"limit": 0},
+        {"limit": 201},
+        {"status": "lost"},
+        {"created_before": "0.5"},
+        {"created_after": "1700000000"},
+    ],
 )
 def test_bad_list_parameters_are_422(client: TestClient, params: dict[str, Any]) -> None:
     response = client.get("/jobs", params=params, headers=KEY)

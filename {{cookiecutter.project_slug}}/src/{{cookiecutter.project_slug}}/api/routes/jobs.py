@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 from uuid import UUID, uuid4
 
 from fastapi import Body, HTTPException, Query, Response, status
+from pydantic import BeforeValidator
 
 from ...jobs.kinds import KINDS
 from ...jobs.model import Job, JobStatus
@@ -20,6 +21,17 @@ router = keyed_router(prefix="/jobs", tags=["jobs"])
 
 #: The largest page GET /jobs returns.
 MAX_PAGE = 200
+
+
+def _iso_only(value: object) -> object:
+    # Pydantic also reads a number as a Unix time; the schema says ISO 8601 (date-time).
+    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
+        raise ValueError("must be an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z")
+    return value
+
+
+#: A date-time query value, as the OpenAPI document describes it.
+IsoDatetime = Annotated[datetime, BeforeValidator(_iso_only)]
 
 if TYPE_CHECKING:
     JobRequest = JobRequestBase
@@ -76,8 +88,8 @@ async def list_jobs(
     job_status: Annotated[JobStatus | None, Query(alias="status")] = None,
     kind: Annotated[str | None, Query(max_length=64)] = None,
     tier: Annotated[str | None, Query(max_length=64)] = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
+    created_after: IsoDatetime | None = None,
+    created_before: IsoDatetime | None = None,
     cursor: Annotated[
         UUID | None, Query(description="`next_cursor` of the previous page: its last job's id.")
     ] = None,
