@@ -26,9 +26,10 @@ NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
 class Payload(BaseModel):
-    """Base for payload models: an unknown field is refused (a typo is a 422, not ignored)."""
+    """Base for payload models: an unknown field is refused (a typo is a 422, not ignored),
+    and so is a value of another type (`false` for a number is not 0: strict mode)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class JobFailedError(Exception):
