@@ -32,6 +32,7 @@ BAD: dict[str, list[tuple[JsonValue, str]]] = {
         ({}, "text"),
         ({"text": ""}, "text"),
         ({"text": "a", "max_words": 0}, "max_words"),
+        ({"text": "a", "latency": False}, "latency"),
     ],
     "digest": [
         ({"rounds": 0}, "rounds"),
