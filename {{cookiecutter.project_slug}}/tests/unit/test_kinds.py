@@ -23,7 +23,7 @@ from {{ cookiecutter.project_slug }}.layout import CPU_QUEUE, DEFAULT_TIER, TIER
 GOOD: dict[str, list[JsonValue]] = {
     "echo": [{}, {"message": "hi", "sleep": 0.01}],
     "summarize": [{"text": "a b c"}, {"text": "a", "max_words": 1000}],
-    "digest": [{}, {"data": "x", "rounds": 10}],
+    "digest": [{}, {"data": "x", "rounds": 10}, {"rounds": 68.0}],
     "report": [{"sections": ["a"]}, {"sections": ["a b", "c"], "max_words": 1}],
 }
 BAD: dict[str, list[tuple[JsonValue, str]]] = {
@@ -33,6 +33,7 @@ BAD: dict[str, list[tuple[JsonValue, str]]] = {
         ({"text": ""}, "text"),
         ({"text": "a", "max_words": 0}, "max_words"),
         ({"text": "a", "latency": False}, "latency"),
+        ({"text": "a", "max_words": "5"}, "max_words"),
     ],
     "digest": [
         ({"rounds": 0}, "rounds"),

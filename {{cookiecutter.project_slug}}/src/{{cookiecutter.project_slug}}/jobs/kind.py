@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, JsonValue, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    JsonValue,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from ..layout import CPU_QUEUE, DEFAULT_TIER, TIERS
 from .model import JobStatus
@@ -27,9 +34,19 @@ NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 class Payload(BaseModel):
     """Base for payload models: an unknown field is refused (a typo is a 422, not ignored),
-    and so is a value of another type (`false` for a number is not 0: strict mode)."""
+    and a number field takes JSON numbers only (`false` or `"5"` is not a number, though
+    pydantic's lax mode would read them as one; `5.0` for an integer is, as JSON Schema says)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_are_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        wants_number = field is not None and field.annotation in (int, float)
+        if wants_number and isinstance(value, bool | str):
+            raise ValueError("must be a JSON number")
+        return value
 
 
 class JobFailedError(Exception):
