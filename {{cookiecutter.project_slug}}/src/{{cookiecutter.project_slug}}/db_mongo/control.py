@@ -8,17 +8,10 @@ from uuid import UUID
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
-from ..jobs.model import FINISHED, RETRYABLE, Job, JobStatus
+from ..jobs.model import RETRYABLE, Job, JobStatus
 from ..jobs.store import EVERYONE, JobQuery
 from .clients import Document
-from .documents import document_id, key_bound, order_key, to_job
-
-_STAMP = {"updated_at": True}
-_UNFINISHED = sorted(status.value for status in frozenset(JobStatus) - FINISHED)
-
-
-def _in(*statuses: JobStatus) -> dict[str, list[str]]:
-    return {"$in": sorted(status.value for status in statuses)}
+from .documents import STAMP, UNFINISHED, document_id, key_bound, order_key, status_in, to_job
 
 
 def _one(job_id: UUID, visible_to: str | None, **conditions: Any) -> dict[str, Any]:
@@ -71,12 +64,12 @@ class MongoJobControl:
         # stop, and its worker records it cancelled.
         stopped = {"status": JobStatus.CANCELLED.value, "cancel_requested": True}
         for statuses, changes in (
-            (_in(JobStatus.QUEUED, JobStatus.WAITING), stopped),
-            (_in(JobStatus.RUNNING, JobStatus.COMPLETING), {"cancel_requested": True}),
+            (status_in({JobStatus.QUEUED, JobStatus.WAITING}), stopped),
+            (status_in({JobStatus.RUNNING, JobStatus.COMPLETING}), {"cancel_requested": True}),
         ):
             document = await self.jobs.find_one_and_update(
                 _one(job_id, visible_to, status=statuses),
-                {"$set": changes, "$currentDate": _STAMP},
+                {"$set": changes, "$currentDate": STAMP},
                 return_document=ReturnDocument.AFTER,
             )
             if document is not None:
@@ -88,8 +81,8 @@ class MongoJobControl:
 
     async def cancelled(self, job_id: UUID) -> bool:
         document = await self.jobs.find_one_and_update(
-            _one(job_id, EVERYONE, status=_in(JobStatus.RUNNING, JobStatus.COMPLETING)),
-            {"$set": {"status": JobStatus.CANCELLED.value}, "$currentDate": _STAMP},
+            _one(job_id, EVERYONE, status=status_in({JobStatus.RUNNING, JobStatus.COMPLETING})),
+            {"$set": {"status": JobStatus.CANCELLED.value}, "$currentDate": STAMP},
             projection={"_id": True},
         )
         return document is not None
@@ -105,8 +98,8 @@ class MongoJobControl:
             "cancel_requested": False,
         }
         document = await self.jobs.find_one_and_update(
-            _one(job_id, visible_to, status=_in(*RETRYABLE)),
-            {"$set": fresh, "$currentDate": _STAMP},
+            _one(job_id, visible_to, status=status_in(RETRYABLE)),
+            {"$set": fresh, "$currentDate": STAMP},
             return_document=ReturnDocument.AFTER,
         )
         return None if document is None else to_job(document)
@@ -137,6 +130,6 @@ class MongoJobControl:
             },
         )
         await self.jobs.update_many(
-            children | {"status": {"$in": _UNFINISHED}},
+            children | {"status": status_in(UNFINISHED)},
             {"$set": {"cancel_requested": True, "updated_at": now}},
         )

@@ -1,18 +1,28 @@
 """How a job is kept in MongoDB: one document per job, and the indexes its queries use."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from ..jobs.model import Job, JobStatus
+from ..jobs.model import FINISHED, Job, JobStatus
 from .clients import Document
 
 COLLECTION = "jobs"
+#: Part of every change: `updated_at` from the server's clock, as PostgreSQL's now() would be.
+STAMP = {"updated_at": True}
+#: The statuses of a job that has not finished.
+UNFINISHED = frozenset(JobStatus) - FINISHED
+
 #: The fields GET /jobs filters on, beside the owner; each has an index.
 LIST_FILTERS = ("status", "kind", "queue")
+
+
+def status_in(statuses: Iterable[JobStatus]) -> dict[str, list[str]]:
+    """A filter on the job's status being one of `statuses`."""
+    return {"$in": sorted(status.value for status in statuses)}
 
 
 def document_id(job_id: UUID) -> str:

@@ -19,20 +19,10 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from ..jobs.model import CLAIMABLE, FINISHED, ChildCounts, Job, JobStatus
 from .clients import Document
 from .control import MongoJobControl
-from .documents import COLLECTION, document_id, to_document, to_job
+from .documents import COLLECTION, STAMP, UNFINISHED, document_id, status_in, to_document, to_job
 
 #: MongoDB's error code for a duplicate key: here, a child a re-run already stored.
 DUPLICATE_KEY = 11000
-
-#: Part of every change: `updated_at` from the server's clock, as PostgreSQL's now() would be.
-_STAMP = {"updated_at": True}
-
-
-_UNFINISHED = frozenset(JobStatus) - FINISHED
-
-
-def _statuses(statuses: frozenset[JobStatus]) -> dict[str, list[str]]:
-    return {"$in": sorted(status.value for status in statuses)}
 
 
 class MongoJobStore(MongoJobControl):
@@ -71,8 +61,8 @@ class MongoJobStore(MongoJobControl):
             ({JobStatus.COMPLETING}, JobStatus.COMPLETING),
         ):
             document = await self.jobs.find_one_and_update(
-                {"_id": document_id(job_id), "status": _statuses(frozenset(allowed))},
-                {"$set": {"status": status.value}, "$inc": {"attempts": 1}, "$currentDate": _STAMP},
+                {"_id": document_id(job_id), "status": status_in(allowed)},
+                {"$set": {"status": status.value}, "$inc": {"attempts": 1}, "$currentDate": STAMP},
                 return_document=ReturnDocument.AFTER,
             )
             if document is not None:
@@ -85,7 +75,7 @@ class MongoJobStore(MongoJobControl):
             {
                 "$set": {"status": JobStatus.QUEUED.value},
                 "$inc": {"attempts": -1},
-                "$currentDate": _STAMP,
+                "$currentDate": STAMP,
             },
             projection={"_id": True},
         )
@@ -112,12 +102,12 @@ class MongoJobStore(MongoJobControl):
         # Two steps, and still exactly one winner: each caller counts after its own child's
         # finish is written, so the last to finish sees none unfinished; the conditional
         # update below then lets only one of the callers that saw none move the parent.
-        unfinished = {"parent_id": document_id(job_id), "status": _statuses(_UNFINISHED)}
+        unfinished = {"parent_id": document_id(job_id), "status": status_in(UNFINISHED)}
         if await self.jobs.find_one(unfinished, projection={"_id": True}) is not None:
             return None
         document = await self.jobs.find_one_and_update(
             {"_id": document_id(job_id), "status": JobStatus.WAITING.value},
-            {"$set": {"status": JobStatus.COMPLETING.value}, "$currentDate": _STAMP},
+            {"$set": {"status": JobStatus.COMPLETING.value}, "$currentDate": STAMP},
             return_document=ReturnDocument.AFTER,
         )
         return None if document is None else to_job(document)
@@ -151,7 +141,7 @@ class MongoJobStore(MongoJobControl):
         while len(taken) < limit:
             document = await self.jobs.find_one_and_update(
                 stale,
-                {"$currentDate": _STAMP},
+                {"$currentDate": STAMP},
                 sort=[("updated_at", 1)],
                 return_document=ReturnDocument.AFTER,
             )
@@ -186,8 +176,8 @@ class MongoJobStore(MongoJobControl):
         self, job_id: UUID, allowed: frozenset[JobStatus], **values: object
     ) -> bool:
         document = await self.jobs.find_one_and_update(
-            {"_id": document_id(job_id), "status": _statuses(allowed)},
-            {"$set": values, "$currentDate": _STAMP},
+            {"_id": document_id(job_id), "status": status_in(allowed)},
+            {"$set": values, "$currentDate": STAMP},
             projection={"_id": True},
         )
         return document is not None
