@@ -146,7 +146,12 @@ class Settings(DatabaseSettings):
     @property
     def longest_unacknowledged(self) -> float:
         """The longest a job's message stays unacknowledged: a retry's wait, then a full run."""
-        return self.task_retry_backoff_max + self.hard_time_limit
+        return self.unacknowledged_for(self.task_time_limit)
+
+    def unacknowledged_for(self, time_limit: float) -> float:
+        """How long a message stays unacknowledged for work limited to `time_limit` seconds
+        (a job kind's own limit): a retry's wait, the run, and prefork's hard-limit margin."""
+        return self.task_retry_backoff_max + time_limit + self.task_hard_limit_margin
 
     @property
     def broker_restore_interval(self) -> int:

@@ -60,15 +60,17 @@ def send_job_message(celery: Celery, queue: str, job_id: UUID, **options: Any) -
 
 
 def check_kind_limits(settings: Settings) -> None:
-    """Refuse a kind whose hard limit reaches the visibility timeout: it would run twice."""
+    """Refuse a kind whose messages can stay unacknowledged past the visibility timeout: the
+    settings' own check (settings.py), applied to the kind's time limit. It would run twice."""
     for kind in KINDS.values():
         if kind.time_limit is None:
             continue
-        hard = kind.time_limit + settings.task_hard_limit_margin
-        if hard >= settings.broker_visibility_timeout:
+        longest = settings.unacknowledged_for(kind.time_limit)
+        if longest >= settings.broker_visibility_timeout:
             raise ValueError(
-                f"job kind {kind.name!r}: time_limit + TASK_HARD_LIMIT_MARGIN ({hard:g}s) must "
-                f"stay below BROKER_VISIBILITY_TIMEOUT ({settings.broker_visibility_timeout}s), "
+                f"job kind {kind.name!r}: TASK_RETRY_BACKOFF_MAX + time_limit + "
+                f"TASK_HARD_LIMIT_MARGIN ({longest:g}s) must stay below "
+                f"BROKER_VISIBILITY_TIMEOUT ({settings.broker_visibility_timeout}s), "
                 "or a running job is delivered twice"
             )
 
