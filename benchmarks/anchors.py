@@ -364,6 +364,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--queue", default="default", help="the tier (default: default)")
     add("--run-timeout", type=float, default=300, help="seconds per run")
     add("--keep", action="store_true", help="keep the temporary directory")
+    add("--no-asyncio", action="store_true", help="leave out the template's asyncio pool")
     add("--py-spy", type=Path, metavar="DIR", help="profile every run into DIR (--gil, raw)")
     add(
         "--variant",
@@ -391,11 +392,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+#: The template's ways of running a job: the two worker DB modes on the threads pool, and the
+#: asyncio pool (whose processes share one loop whatever the mode; rendered as per-thread).
+TEMPLATE_MODES = ("per-task", "per-thread", "asyncio")
+
+
 def plan(
     args: argparse.Namespace,
     per_task: wt.Rendering,
     per_thread: wt.Rendering,
     variants: list[wt.Rendering],
+    asyncio_mode: wt.Rendering | None = None,
 ) -> list[Run]:
     groups = set(args.groups.split(","))
     peers = ["floor", *args.peers.split(",")]
@@ -405,12 +412,14 @@ def plan(
         if group not in groups:
             continue
         payload = {"sleep": SLEEP} if group == "io" else {}
-        for rendering in (per_task, per_thread, *variants):
+        modes = [per_task, per_thread, *([asyncio_mode] if asyncio_mode else []), *variants]
+        for rendering in modes:
             if group not in args.variant_groups.get(rendering.key, {group}):
                 continue
             scenario = wt.Scenario(
                 f"{rendering.key} {group}", rendering, task, jobs=True, concurrency=conc,
                 loglevel=args.loglevel, payload=payload,
+                pool="asyncio" if rendering.key == "asyncio" else "threads",
             )  # fmt: skip
             runs.append(Run(rendering.key, group, "template", conc, template=scenario))
         runs += [Run(peer, group, "peer", conc, peer=peer) for peer in peers]
@@ -438,7 +447,8 @@ def cpu_lines(runs: list[Run], peers: list[str]) -> list[str]:
     for group, label in (("short", "per-thread/best-peer"), ("io", "io/best-peer")):
         if (group, "per-thread") in cpu:
             best = min(peers, key=lambda p: cpu[(group, p)])
-            mine = min(("per-task", "per-thread"), key=lambda k: cpu[(group, k)])
+            modes = [m for m in TEMPLATE_MODES if (group, m) in cpu]
+            mine = min(modes, key=lambda k: cpu[(group, k)])
             pairs.append((group, mine, group, best, f"{label} ({mine} vs {best})"))
     pairs.append(("api", "API template", "api", "API floor", "api/floor"))
     for g1, a, g2, b, label in pairs:
@@ -497,9 +507,12 @@ def report(runs: list[Run], args: argparse.Namespace, versions: dict[str, str]) 
         lines.append(f"per-thread/per-task = {ratio(short['per-thread'], short['per-task'])}")
         lines.append(f"per-thread/best-peer = {ratio(short['per-thread'], short[best])}"
                      f"  (best peer: {best})")  # fmt: skip
+        if "asyncio" in short:
+            lines.append(f"asyncio/best-peer = {ratio(short['asyncio'], short[best])}"
+                         f"  (short jobs; best peer: {best})")  # fmt: skip
     if ("io", "per-thread") in medians:
         io = {name: m for (g, name), m in medians.items() if g == "io"}
-        mine = max(("per-task", "per-thread"), key=lambda k: io[k])
+        mine = max((m for m in TEMPLATE_MODES if m in io), key=lambda k: io[k])
         best = max(peers, key=lambda p: io[p])
         lines.append(f"io/best-peer = {ratio(io[mine], io[best])}  ({mine} vs {best})")
     if ("api", "API template") in medians:
@@ -518,11 +531,14 @@ def main(argv: list[str] | None = None) -> int:
     wt.check_port("Redis", wt.REDIS_HOST, wt.REDIS_PORT)
     per_task = wt.Rendering("per-task", "per-task", "bench_an_per_task", Path())
     per_thread = wt.Rendering("per-thread", "per-thread", "bench_an_per_thread", Path())
+    asyncio_mode = (
+        None if args.no_asyncio else wt.Rendering("asyncio", "per-thread", "bench_an_asyncio", Path())
+    )
     variants = [
         wt.Rendering(Path(p).stem, "per-thread", f"bench_an_variant{i}", Path(), patch=Path(p))
         for i, p in enumerate(args.variant_patches, start=1)
     ]
-    renderings = [per_task, per_thread, *variants]
+    renderings = [per_task, per_thread, *([asyncio_mode] if asyncio_mode else []), *variants]
     workdir = Path(tempfile.mkdtemp(prefix="bench-anchors-"))
     prepared: list[wt.Rendering] = []
     spy = ["py-spy"] if args.py_spy else []
@@ -541,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
             versions = rendering.client.call("check", timeout=60)["versions"]
             prepared.append(rendering)
             rendering.client.call("prepare")
-        runs = plan(args, per_task, per_thread, variants)
+        runs = plan(args, per_task, per_thread, variants, asyncio_mode)
         for round_no in range(args.warmup_rounds + args.repeat):
             is_timed = round_no >= args.warmup_rounds
             log(f"round {round_no - args.warmup_rounds + 1}:" if is_timed else "warm-up round:")

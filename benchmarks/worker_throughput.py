@@ -329,7 +329,8 @@ class Scenario:
     task: str  # the task name to send
     jobs: bool  # the task runs jobs (rows are inserted and checked)
     check_jobs: bool = True  # False for experiments that take the database out of the task
-    concurrency: int = CONCURRENCY  # the worker's --concurrency (threads)
+    concurrency: int = CONCURRENCY  # the worker's --concurrency (threads, or asyncio jobs)
+    pool: str = "threads"  # the worker's pool: "threads", or "asyncio" (--pool=custom)
     loglevel: str = "WARNING"  # the worker's --loglevel
     payload: dict[str, Any] = field(default_factory=dict)  # merged into every job's payload
     rates: list[float] = field(default_factory=list)
@@ -367,11 +368,13 @@ def run_once(
         str(venv / "bin" / "python"), "-m", "celery",
         "-A", f"{rendering.slug}.worker.celery_app", "worker",
         f"--queues={args.queue}", f"--hostname=bench-{tag}@%h",
-        "--pool=threads", f"--concurrency={scenario.concurrency}",
-        f"--loglevel={scenario.loglevel}",
+        f"--pool={'custom' if scenario.pool == 'asyncio' else scenario.pool}",
+        f"--concurrency={scenario.concurrency}", f"--loglevel={scenario.loglevel}",
         "--include=bench_worker_plugin",
     ]  # fmt: skip
     env = process_env(venv, rendering, BENCH_EXPECT=str(n), BENCH_OUT=str(out))
+    if scenario.pool == "asyncio":  # as the compose file of an asyncio layout starts it
+        env["CELERY_CUSTOM_WORKER_POOL"] = f"{rendering.slug}.worker.asyncio_pool:AsyncioPool"
     with worker_log.open("w") as logfile:
         started = time.monotonic()
         proc = subprocess.Popen(

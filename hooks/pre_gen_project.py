@@ -63,10 +63,12 @@ GENERATED_NAMES = frozenset(
 CHOICES: dict[str, tuple[str, ...]] = {
     "python_version": ("3.11", "3.12", "3.13"),
     "database": ("postgres", "mongo"),
-    "worker_pool_layout": ("split", "threads", "prefork"),
+    "worker_pool_layout": ("split", "threads", "prefork", "asyncio"),
     "worker_db_mode": ("per-task", "per-thread"),
     "ci_provider": ("github", "gitlab", "none"),
 }
+# The layouts that add a prefork queue for CPU-bound work beside the I/O tiers.
+LAYOUTS_WITH_CPU_QUEUE = ("split", "asyncio")
 # Minimum accepted value of each integer answer.
 INT_MINIMUMS: dict[str, int] = {
     "api_pool_size": 1,
@@ -241,10 +243,11 @@ def check_combinations(answers: Mapping[str, Any], tiers: list[str]) -> list[str
     one thread, so it simply gets one persistent loop.
     """
     problems: list[str] = []
-    if answers.get("worker_pool_layout") == "split" and CPU_QUEUE in tiers:
+    layout = answers.get("worker_pool_layout")
+    if layout in LAYOUTS_WITH_CPU_QUEUE and CPU_QUEUE in tiers:
         problems.append(
             f"queue_tiers: tier {CPU_QUEUE!r} clashes with the CPU queue that "
-            f"worker_pool_layout=split creates under that name; rename the tier or choose "
+            f"worker_pool_layout={layout} creates under that name; rename the tier or choose "
             "another layout"
         )
     return problems

@@ -26,7 +26,8 @@ class Combination:
 
     @property
     def split(self) -> bool:
-        return self.answers.get("worker_pool_layout", "split") == "split"
+        """Whether the layout adds a prefork `cpu` queue beside the I/O tiers."""
+        return self.answers.get("worker_pool_layout", "split") in ("split", "asyncio")
 
 
 SUPPORTED = [
@@ -83,7 +84,20 @@ SUPPORTED = [
             "ci_provider": "gitlab",
         },
     ),
+    # The asyncio pool on the I/O tiers: its own in-process integration worker, and started
+    # from its compose command lines (`env CELERY_CUSTOM_WORKER_POOL=... --pool=custom`).
+    Combination(
+        "pg-asyncio",
+        {"worker_pool_layout": "asyncio", "use_flower": False},
+        integration=True,
+        processes=True,
+    ),
     Combination("mongo-default", {"database": "mongo"}, integration=True, processes=True),
+    Combination(
+        "mongo-asyncio",
+        {"database": "mongo", "worker_pool_layout": "asyncio", "ci_provider": "gitlab"},
+        integration=True,
+    ),
     Combination(
         "mongo-threads-perthread",
         {

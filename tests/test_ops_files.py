@@ -98,6 +98,14 @@ COMBINATIONS = {
         "use_beat": False,
         "ci_provider": "none",
     },
+    "pg-asyncio-gitlab": {"worker_pool_layout": "asyncio", "ci_provider": "gitlab"},
+    "mongo-asyncio-custom-none": {
+        "database": "mongo",
+        "worker_pool_layout": "asyncio",
+        "queue_tiers": "critical,bulk",
+        "io_worker_concurrency": "16",
+        "ci_provider": "none",
+    },
     "mongo-split-bare-github": {
         "database": "mongo",
         "use_beat": False,
@@ -135,7 +143,8 @@ class Project:
 
     @property
     def split(self) -> bool:
-        return self.answers["worker_pool_layout"] == "split"
+        """Whether the layout adds a prefork `cpu` queue beside the I/O tiers."""
+        return self.answers["worker_pool_layout"] in ("split", "asyncio")
 
     @property
     def worker_services(self) -> set[str]:
@@ -164,11 +173,18 @@ class Project:
         return " ".join(("celery", "-A", f"{self.slug}.worker.celery_app", *args))
 
     def worker_command(self, queue: str) -> str:
+        layout = self.answers["worker_pool_layout"]
         if queue == "cpu":
             pool, concurrency = "prefork", self.answers["cpu_worker_concurrency"]
         else:
-            pool = "prefork" if self.answers["worker_pool_layout"] == "prefork" else "threads"
+            pool = {"prefork": "prefork", "asyncio": "custom"}.get(layout, "threads")
             concurrency = self.answers["io_worker_concurrency"]
+        if pool == "custom":  # the asyncio pool, which Celery finds through this variable
+            pool_env = f"CELERY_CUSTOM_WORKER_POOL={self.slug}.worker.asyncio_pool:AsyncioPool"
+            return f"env {pool_env} " + self.worker_command_with(queue, pool, concurrency)
+        return self.worker_command_with(queue, pool, concurrency)
+
+    def worker_command_with(self, queue: str, pool: str, concurrency: object) -> str:
         return self.celery(
             "worker",
             f"--queues={queue}",
@@ -184,8 +200,9 @@ def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     answers = {**DEFAULTS, **COMBINATIONS[request.param]}
     if "io_worker_concurrency" not in COMBINATIONS[request.param]:
         # cookiecutter.json derives this default from the layout: prefork processes cost far
-        # more memory than threads.
-        answers["io_worker_concurrency"] = 2 if answers["worker_pool_layout"] == "prefork" else 8
+        # more memory than threads, and a job waiting on one loop costs far less than either.
+        defaults = {"prefork": 2, "asyncio": 64}
+        answers["io_worker_concurrency"] = defaults.get(answers["worker_pool_layout"], 8)
     output_dir = tmp_path_factory.mktemp(request.param)
     try:
         path = cookiecutter(

@@ -1,14 +1,16 @@
 """Run coroutines from synchronous code: the bridge between Celery's threads and asyncio.
 
-Two ways, one interface:
+Three ways, one interface:
 
 * `FreshLoopRunner` gives every call its own event loop (`asyncio.run`). Nothing outlives the
   call, so nothing can be shared by mistake: the safe default.
 * `ThreadLoopRunner` keeps one loop per thread for the thread's lifetime, so connection pools
   bound to that loop survive between calls: the fast mode. Each call still gets a fresh copy
   of the context variables, and tasks a call leaves behind are cancelled when it returns.
+* `SharedLoopRunner` (shared_loop.py) is the asyncio pool's: one loop for the whole process,
+  on which every task's calls run at once, with the same fresh context and clean-up per call.
 
-Both enforce a time limit inside the loop, because Celery's threads pool ignores its own.
+All enforce a time limit inside the loop, because Celery's threads pool ignores its own.
 """
 
 import asyncio
@@ -35,15 +37,32 @@ def keep_background_tasks(started_before: set[asyncio.Task[Any]]) -> None:
     _resource_tasks.update(asyncio.all_tasks() - started_before)
 
 
+#: On the shared loop, the tasks started so far by the call running in this context.
+started_by_call: contextvars.ContextVar[set["asyncio.Task[Any]"] | None] = contextvars.ContextVar(
+    "started_by_call", default=None
+)
+
+
 def _inherit_resource_marks(
     loop: asyncio.AbstractEventLoop, coro: Any, /, **kwargs: Any
 ) -> "asyncio.Task[Any]":
-    """The task factory of a persistent loop: a task started by a resource's task is its too."""
+    """The task factory of a persistent loop: a task started by a resource's task is its too,
+    and one started by a call on the shared loop is that call's."""
     task = asyncio.Task(coro, loop=loop, **kwargs)
     creator = asyncio.current_task(loop)
     if creator is not None and creator in _resource_tasks:
         _resource_tasks.add(task)
+    elif (started := started_by_call.get()) is not None:
+        started.add(task)
     return task
+
+
+def finish_on(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> T:
+    """Run `coro` on `loop`, the one its connections belong to, from outside that loop: here
+    if the loop is idle (a thread's), on the loop's own thread if it runs (the shared one)."""
+    if loop.is_running():
+        return asyncio.run_coroutine_threadsafe(coro, loop).result()
+    return loop.run_until_complete(coro)
 
 
 class TimeLimitExceededError(TimeoutError):

@@ -16,6 +16,9 @@ from .layout import DEFAULT_API_POOL_OVERFLOW, DEFAULT_API_POOL_SIZE, DEFAULT_WO
 
 Environment = Literal["development", "staging", "production"]
 WorkerDbMode = Literal["per-task", "per-thread"]
+#: How a worker process reaches the database: its WORKER_DB_MODE, or on the asyncio pool
+#: (which is not a setting: the pool chooses it) one loop and one pool for every task.
+DbAccess = Literal[WorkerDbMode, "shared-loop"]
 
 #: Values shipped in .env.example or typed in a hurry; never acceptable outside development.
 PLACEHOLDER_SECRETS = frozenset(

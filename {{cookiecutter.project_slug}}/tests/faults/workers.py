@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from {{ cookiecutter.project_slug }}.layout import IO_POOL, QUEUES
+from {{ cookiecutter.project_slug }}.worker.asyncio_pool import POOL_ENV
 
 PACKAGE = "{{ cookiecutter.project_slug }}"
 
@@ -51,7 +52,8 @@ class WorkerProcess:
         pool: str = IO_POOL,
     ) -> None:
         self.log = log
-        self.env = os.environ | env
+        # `--pool=custom` is the asyncio pool, as the compose command line names it.
+        self.env = os.environ | (POOL_ENV if pool == "custom" else {}) | env
         self.command = [
             sys.executable, "-m", "celery", "-A", f"{PACKAGE}.worker.celery_app", "worker",
             f"--queues={','.join(QUEUES)}", f"--hostname=faults-{uuid.uuid4().hex[:8]}@%h",

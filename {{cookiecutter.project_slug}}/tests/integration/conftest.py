@@ -12,16 +12,18 @@ from celery.worker import WorkController
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.project_slug }}.api.app import create_app
-from {{ cookiecutter.project_slug }}.layout import QUEUES
+from {{ cookiecutter.project_slug }}.layout import IO_POOL, QUEUES
 from {{ cookiecutter.project_slug }}.settings import Settings
-from {{ cookiecutter.project_slug }}.worker import runtime
+from {{ cookiecutter.project_slug }}.shared_loop import SharedLoopRunner
+from {{ cookiecutter.project_slug }}.worker import asyncio_pool, runtime
 from {{ cookiecutter.project_slug }}.worker.celery_app import app as real_celery_app
 from tests.services import wait_finished
 
 WORKER_CONCURRENCY = 8
 
 
-# celery.contrib.pytest: run the project's own app, on the threads pool, consuming every queue.
+# celery.contrib.pytest: run the project's own app, consuming every queue, on the threads pool
+# (prefork cannot run in-process) or on the asyncio pool where the I/O tiers use it.
 @pytest.fixture(scope="session")
 def celery_session_app(services: Settings) -> Celery:
     return real_celery_app
@@ -29,7 +31,7 @@ def celery_session_app(services: Settings) -> Celery:
 
 @pytest.fixture(scope="session")
 def celery_worker_pool() -> str:
-    return "threads"
+    return asyncio_pool.POOL_ENV["CELERY_CUSTOM_WORKER_POOL"] if IO_POOL == "custom" else "threads"
 
 
 @pytest.fixture(scope="session")
@@ -44,8 +46,13 @@ def celery_worker_parameters() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def worker_runtime(services: Settings) -> Iterator[runtime.WorkerRuntime]:
-    """What the worker's start-up signal creates; the embedded test worker does not send it."""
-    started = runtime.start(services)
+    """What the worker's start-up signal creates; the embedded test worker does not send it.
+
+    On the asyncio pool, its shared loop runs from here on, so tests can use it before the
+    worker starts (the pool's start finds it running) and after it stops."""
+    started = runtime.start(services, shared_loop=IO_POOL == "custom")
+    if isinstance(started.loops, SharedLoopRunner):
+        started.loops.start()
     yield started
     runtime.stop()
 

@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
+from {{ cookiecutter.project_slug }}.layout import IO_POOL
 from {{ cookiecutter.project_slug }}.settings import Settings
 
 #: A database of its own, so tests never touch development data. Created on first write.
@@ -46,8 +47,11 @@ def worker_connection_bound(settings: Settings, concurrency: int) -> int:
 
     Each client keeps a monitoring connection beside its pool: a per-task client polls (one
     monitor connection, one pooled), a per-thread client streams (a monitor and a round-trip
-    timer) and pools WORKER_THREAD_POOL_SIZE.
+    timer) and pools WORKER_THREAD_POOL_SIZE; the asyncio pool's one client streams and pools
+    WORKER_LOOP_POOL_SIZE, whatever the concurrency.
     """
+    if IO_POOL == "custom":
+        return 2 + settings.worker_loop_pool_size
     if settings.worker_db_mode == "per-thread":
         return concurrency * (2 + settings.worker_thread_pool_size)
     return concurrency * 2

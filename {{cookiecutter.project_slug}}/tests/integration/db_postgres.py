@@ -9,6 +9,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from {{ cookiecutter.project_slug }}.db.engines import application_name
+from {{ cookiecutter.project_slug }}.layout import IO_POOL
 from {{ cookiecutter.project_slug }}.settings import Settings
 
 #: A database of its own, so tests never touch development data. Created on first use.
@@ -30,7 +31,10 @@ def environment_via(settings: Settings, port: int) -> dict[str, str]:
 
 
 def worker_connection_bound(settings: Settings, concurrency: int) -> int:
-    """At most one connection per running task (per-task), or a pool per thread (per-thread)."""
+    """At most one connection per running task (per-task), a pool per thread (per-thread), or
+    one pool for the whole process (the asyncio pool, whatever the mode)."""
+    if IO_POOL == "custom":
+        return settings.worker_loop_pool_size
     if settings.worker_db_mode == "per-thread":
         return concurrency * settings.worker_thread_pool_size
     return concurrency

@@ -64,7 +64,7 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], ClientSpy]:
 def worker(settings: Settings, mode: str) -> Iterator[tuple[WorkerDatabase, LoopRunner]]:
     """A worker's database and loops in `mode`, closed in the order the worker's shutdown uses."""
     settings = settings.model_copy(update={"worker_db_mode": mode})
-    database = WorkerDatabase(settings)
+    database = WorkerDatabase(settings, settings.worker_db_mode)
     loops: LoopRunner = ThreadLoopRunner() if mode == "per-thread" else FreshLoopRunner()
     try:
         yield database, loops

@@ -23,12 +23,14 @@ def test_the_worker_gets_the_engine_of_its_mode(worker_runtime: runtime.WorkerRu
 
     first = worker_runtime.loops.run(pool_of_this_loop())
     second = worker_runtime.loops.run(pool_of_this_loop())
-    if worker_runtime.settings.worker_db_mode == "per-task":
+    if worker_runtime.access == "per-task":
         assert isinstance(first, NullPool)
         assert first is second, "per-task workers share one NullPool engine"
     else:
         assert isinstance(first, AsyncAdaptedQueuePool)
-        assert first is second, "a thread's persistent loop keeps its pool between tasks"
+        assert first is second, "a persistent loop keeps its pool between tasks"
+        if worker_runtime.access == "shared-loop":
+            assert first.size() == worker_runtime.settings.worker_loop_pool_size
 
 
 def test_every_statement_commits_on_its_own(

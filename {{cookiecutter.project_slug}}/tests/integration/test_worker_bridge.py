@@ -64,7 +64,7 @@ def test_a_fresh_worker_survives_every_thread_connecting_first_at_once(
     shared state then (SQLAlchemy initialises its dialect behind an asyncio lock), and a
     worker's threads all make it at the same moment when a queue is already full."""
     settings = services.model_copy(update={"worker_db_mode": mode})
-    database = WorkerDatabase(settings)
+    database = WorkerDatabase(settings, settings.worker_db_mode)
     loops: LoopRunner = ThreadLoopRunner() if mode == "per-thread" else FreshLoopRunner()
     try:
         results = all_at_once(lambda: loops.run(round_trip(database)))

@@ -15,14 +15,19 @@ from {{ cookiecutter.project_slug }}.loops import (
     TimeLimitExceededError,
     keep_background_tasks,
 )
+from {{ cookiecutter.project_slug }}.shared_loop import SharedLoopRunner
 
-RUNNERS = [FreshLoopRunner, ThreadLoopRunner]
+# The shared loop runs here as the asyncio pool runs it, in its own thread; these tests call
+# it from other threads (tests/unit/test_shared_loop.py calls it from the pool's greenlets).
+RUNNERS = [FreshLoopRunner, ThreadLoopRunner, SharedLoopRunner]
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="unset")
 
 
 @pytest.fixture(params=RUNNERS, ids=lambda cls: cls.__name__)
 def runner(request: pytest.FixtureRequest) -> Iterator[LoopRunner]:
     runner: LoopRunner = request.param()
+    if isinstance(runner, SharedLoopRunner):
+        runner.start()
     yield runner
     runner.close()
 
@@ -156,4 +161,7 @@ def test_many_threads_starting_at_once_each_get_a_working_loop(runner: LoopRunne
         # The loops themselves are kept, so no two can share an id by being freed and reused.
         loops = list(pool.map(lambda _: call(), range(threads)))
     distinct = len({id(loop) for loop in loops})
-    assert distinct == threads, f"{threads} threads shared {distinct} loops"
+    if isinstance(runner, SharedLoopRunner):
+        assert distinct == 1, f"{threads} threads ran on {distinct} loops, not the shared one"
+    else:
+        assert distinct == threads, f"{threads} threads shared {distinct} loops"

@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from ..loops import keep_background_tasks
-from .clients import Document, api_client, task_client, thread_client
+from ..loops import finish_on, keep_background_tasks
+from .clients import Document, api_client, loop_client, task_client, thread_client
 from .documents import ensure_indexes
 from .errors import TRANSIENT_ERRORS
 from .store import MongoJobStore
 
 if TYPE_CHECKING:
-    from ..settings import Settings
+    from ..settings import DbAccess, Settings
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +63,13 @@ class WorkerDatabase:
     run's fresh loop and closed before the loop is.
     per-thread mode: one small client per event loop (one loop per thread), created the first
     time a task on that loop asks for it and kept, with its monitoring tasks, until `close()`.
+    shared-loop (the asyncio pool): the same, for the process's one loop, with a pool that
+    every running job shares.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, access: DbAccess) -> None:
         self._settings = settings
+        self._access = access
         self._lock = threading.Lock()
         self._per_loop: dict[asyncio.AbstractEventLoop, AsyncMongoClient[Document]] = {}
         self._indexes_ready = False
@@ -74,7 +77,7 @@ class WorkerDatabase:
     @asynccontextmanager
     async def get_task_db(self) -> AsyncIterator[AsyncDatabase[Document]]:
         """The database for the task running on the current loop."""
-        if self._settings.worker_db_mode == "per-thread":
+        if self._access != "per-task":
             client = await self._client_for_this_loop()
             database = client[self._settings.mongo_db]
             await self._ensure_indexes(database)
@@ -96,7 +99,7 @@ class WorkerDatabase:
             per_loop, self._per_loop = self._per_loop, {}
         for loop, client in per_loop.items():
             if not loop.is_closed():
-                loop.run_until_complete(client.close())
+                finish_on(loop, client.close())
 
     async def _ensure_indexes(self, database: AsyncDatabase[Document]) -> None:
         # Once per process. Threads starting together may each create them: harmless, since
@@ -112,7 +115,8 @@ class WorkerDatabase:
         if client is not None:
             return client
         before = asyncio.all_tasks()
-        client = thread_client(self._settings)
+        make = loop_client if self._access == "shared-loop" else thread_client
+        client = make(self._settings)
         with self._lock:  # before the first await, so other coroutines on this loop share it
             self._per_loop[loop] = client
         try:

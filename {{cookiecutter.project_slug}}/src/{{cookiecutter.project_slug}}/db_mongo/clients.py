@@ -1,4 +1,4 @@
-"""The three clients a process can get, one per way of running.
+"""The four clients a process can get, one per way of running.
 
 An `AsyncMongoClient` is bound to the event loop it first runs on: its connections and its
 monitoring tasks live there, and using it from another loop raises. So each client below
@@ -56,3 +56,8 @@ def task_client(settings: Settings) -> AsyncMongoClient[Document]:
 def thread_client(settings: Settings) -> AsyncMongoClient[Document]:
     """A small client for one worker thread's persistent loop (per-thread mode), and only it."""
     return _client(settings, "worker", maxPoolSize=settings.worker_thread_pool_size)
+
+
+def loop_client(settings: Settings) -> AsyncMongoClient[Document]:
+    """The client of an asyncio-pool worker: its one loop's, shared by all its jobs."""
+    return _client(settings, "worker", maxPoolSize=settings.worker_loop_pool_size)

@@ -23,6 +23,8 @@ class DatabaseSettings(BaseSettings):
     mongo_connect_timeout_ms: int = Field(default=5000, gt=0)
     #: Per-thread worker mode: connections each worker thread's client may open.
     worker_thread_pool_size: int = Field(default=1, gt=0)
+    #: Asyncio pool: connections a worker process shares among all its running jobs.
+    worker_loop_pool_size: int = Field(default=10, gt=0)
 
     def database_secrets(self) -> list[tuple[str, str]]:
         # A process not given MONGO_URL (beat, Flower) never connects: nothing to check.

@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .engines import api_engine, task_engine, thread_engine
+from ..loops import finish_on
+from .engines import api_engine, loop_engine, task_engine, thread_engine
 from .store import SqlJobStore
 
 if TYPE_CHECKING:
-    from ..settings import Settings
+    from ..settings import DbAccess, Settings
 
 
 @asynccontextmanager
@@ -34,27 +35,35 @@ class WorkerDatabase:
     its own connection inside its own loop.
     per-thread mode: a small pooled engine per event loop (one loop per thread), created the
     first time a task on that loop asks for it.
+    shared-loop (the asyncio pool): one pooled engine for the process's one loop, which every
+    running job shares, a connection per statement.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, access: DbAccess) -> None:
         self._settings = settings
+        self._access = access
         self._lock = threading.Lock()
         self._per_loop: dict[asyncio.AbstractEventLoop, AsyncEngine] = {}
-        self._shared = task_engine(settings) if settings.worker_db_mode == "per-task" else None
+        self._shared = task_engine(settings) if access == "per-task" else None
         # Only the shared engine needs it; a per-loop engine's first connect is its loop's alone.
         self._first_connect_done = self._shared is None
         self._first_connect_lock = threading.Lock()
 
     @asynccontextmanager
     async def store(self) -> AsyncIterator[SqlJobStore]:
-        """A store for one task on the current loop, on one connection for the whole task.
+        """A store for one task on the current loop.
 
-        One checkout (one NullPool connect, or one pre-ping) serves every statement of the
-        task, instead of one per statement.
+        On a thread's loop or the task's own, one connection for the whole task: one checkout
+        (one NullPool connect, or one pre-ping) serves every statement. On the shared loop, a
+        checkout per statement: a job waiting on something else holds no connection, so a
+        few connections serve many running jobs.
         """
         engine = self.engine()
         if not self._first_connect_done:
             await self._first_connect(engine)
+        if self._access == "shared-loop":
+            yield SqlJobStore(engine)
+            return
         async with engine.connect() as connection:
             yield SqlJobStore(connection)
 
@@ -65,7 +74,8 @@ class WorkerDatabase:
         loop = asyncio.get_running_loop()
         engine = self._per_loop.get(loop)
         if engine is None:
-            engine = thread_engine(self._settings)
+            make = loop_engine if self._access == "shared-loop" else thread_engine
+            engine = make(self._settings)
             with self._lock:
                 self._per_loop[loop] = engine
         return engine
@@ -78,7 +88,7 @@ class WorkerDatabase:
             asyncio.run(self._shared.dispose())
         for loop, engine in per_loop.items():
             if not loop.is_closed():
-                loop.run_until_complete(engine.dispose())
+                finish_on(loop, engine.dispose())
 
     async def _first_connect(self, engine: AsyncEngine) -> None:
         """Make the shared engine's first connection on one thread while the others wait.

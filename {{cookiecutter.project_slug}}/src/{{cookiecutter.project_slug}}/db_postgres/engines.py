@@ -1,4 +1,4 @@
-"""The three engines a process can get, one per way of running.
+"""The four engines a process can get, one per way of running.
 
 The choice is made by the caller that knows which process this is (the API's lifespan, the
 worker's start-up), never guessed from `sys.argv`.
@@ -69,6 +69,17 @@ def thread_engine(settings: Settings) -> AsyncEngine:
     return create_async_engine(
         settings.database_url,
         pool_size=settings.worker_thread_pool_size,
+        max_overflow=0,
+        pool_pre_ping=True,
+        **_common(settings, "worker"),
+    )
+
+
+def loop_engine(settings: Settings) -> AsyncEngine:
+    """The pooled engine of an asyncio-pool worker: its one loop's, shared by all its jobs."""
+    return create_async_engine(
+        settings.database_url,
+        pool_size=settings.worker_loop_pool_size,
         max_overflow=0,
         pool_pre_ping=True,
         **_common(settings, "worker"),

@@ -7,6 +7,7 @@ import logging
 import warnings
 
 from celery import signals
+from celery.concurrency import get_implementation
 from celery.exceptions import CPendingDeprecationWarning
 
 from ..settings import get_settings
@@ -38,11 +39,16 @@ def _quiet_the_connection_loss_warning(**_: object) -> None:
 
 
 @signals.worker_init.connect
+def _start_runtime(sender: object = None, **_: object) -> None:
+    # The worker's main process, where the threads, solo and asyncio pools run tasks; the
+    # pool it is about to start decides whether its tasks share one loop.
+    pool = get_implementation(getattr(sender, "pool_cls", None) or "prefork")
+    runtime.start(shared_loop=getattr(pool, "shares_one_loop", False))
+
+
 @signals.worker_process_init.connect
-def _start_runtime(**_: object) -> None:
-    # worker_init: the worker's main process (threads and solo pools run tasks there).
-    # worker_process_init: each prefork child, after the fork, so no loop or connection
-    # crosses a fork.
+def _start_child_runtime(**_: object) -> None:
+    # Each prefork child, after the fork, so no loop or connection crosses a fork.
     runtime.start()
 
 
