@@ -499,6 +499,11 @@ def plan(args: argparse.Namespace) -> tuple[list[Rendering], list[Scenario]]:
     if not args.only_variants:
         scenarios.append(Scenario("per-task", per_task, f"jobs.process.{args.queue}", jobs=True))
     scenarios.append(Scenario("per-thread", per_thread, f"jobs.process.{args.queue}", jobs=True))
+    if not args.only_variants:
+        # The asyncio pool (--pool=custom): Celery's cost on it, then the same job.
+        scenarios.append(Scenario("no-op asyncio", per_thread, "bench.noop", False, pool="asyncio"))
+        job = f"jobs.process.{args.queue}"
+        scenarios.append(Scenario("asyncio", per_thread, job, jobs=True, pool="asyncio"))
     for index, spec in enumerate(args.variant, start=1):
         path_text, _, mode = spec.partition(":")
         mode = mode or "per-thread"
@@ -558,6 +563,8 @@ def report(scenarios: list[Scenario], args: argparse.Namespace, versions: dict[s
     if "per-task" in medians:
         lines.append(f"per-thread/per-task = {medians['per-thread'] / medians['per-task']:.2f}")
     lines.append(f"per-thread/no-op = {medians['per-thread'] / medians['no-op']:.2f}")
+    if "asyncio" in medians:
+        lines.append(f"asyncio/no-op asyncio = {medians['asyncio'] / medians['no-op asyncio']:.2f}")
     return "\n".join(lines)
 
 

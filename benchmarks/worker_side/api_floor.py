@@ -11,7 +11,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Literal
 
 import asyncpg
 from fastapi import FastAPI, Header, HTTPException, Request
@@ -19,14 +19,23 @@ from pydantic import BaseModel, ConfigDict, JsonValue
 from redis.asyncio import Redis
 
 INSERT = (
-    "INSERT INTO jobs (id, queue, status, payload, attempts, created_at, updated_at) "
-    "VALUES ($1, $2, 'queued', $3::jsonb, 0, now(), now())"
+    "INSERT INTO jobs (id, kind, queue, status, payload, attempts, owner, created_at, updated_at)"
+    " VALUES ($1, $2, $3, 'queued', $4::jsonb, 0, 'bench', now(), now())"
 )
 
 
-class JobRequest(BaseModel):
+class EchoPayload(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    payload: JsonValue
+    message: str = ""
+    data: JsonValue = None
+
+
+class JobRequest(BaseModel):
+    """The template's body for its `echo` kind: the kind, its typed payload, a tier."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["echo"]
+    payload: EchoPayload
     tier: str = "default"
 
 
@@ -49,6 +58,7 @@ async def create_job(
     if x_api_key != "bench":
         raise HTTPException(401)
     job_id = uuid.uuid4()
-    await request.app.state.pool.execute(INSERT, job_id, body.tier, json.dumps(body.payload))
+    payload = json.dumps(body.payload.model_dump())
+    await request.app.state.pool.execute(INSERT, job_id, body.kind, body.tier, payload)
     await request.app.state.redis.lpush("bench:api-floor", str(job_id))
     return {"id": str(job_id), "status": "queued"}

@@ -1,8 +1,8 @@
 """POST /jobs from C concurrent clients until N requests are answered; prints one JSON line.
 
 `python http_load.py URL N C [WARMUP]`: each client is a keep-alive aiohttp session posting
-`{"payload": {"n": i}}` with the X-API-Key header. The first WARMUP answers are not timed.
-Every answer must be 202. Output: {"rate": requests/s, "p50_ms", "p99_ms", "statuses"}.
+`{"kind": "echo", "payload": {"message": "n<i>"}}` with the X-API-Key header. The first
+WARMUP answers are not timed. Every answer must be 202. Output: {"rate": requests/s, "p50_ms", "p99_ms", "statuses"}.
 """
 
 import asyncio
@@ -23,7 +23,8 @@ async def main(url: str, n: int, clients: int, warmup: int) -> dict[str, object]
         async with aiohttp.ClientSession(headers={"X-API-Key": "bench"}) as session:
             for i in counter:
                 started = time.perf_counter()
-                async with session.post(url, json={"payload": {"n": i}}) as answer:
+                body = {"kind": "echo", "payload": {"message": f"n{i}"}}
+                async with session.post(url, json=body) as answer:
                     await answer.read()
                     status = answer.status
                 now = time.perf_counter()

@@ -57,6 +57,16 @@ def _inherit_resource_marks(
     return task
 
 
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """A new event loop: uvloop's where it is installed (uvicorn[standard] brings it, and the
+    API runs on it too), else asyncio's own. Every runner makes its loops here."""
+    try:
+        import uvloop  # noqa: PLC0415 - optional: not built for every platform
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
 def finish_on(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> T:
     """Run `coro` on `loop`, the one its connections belong to, from outside that loop: here
     if the loop is idle (a thread's), on the loop's own thread if it runs (the shared one)."""
@@ -100,7 +110,8 @@ class FreshLoopRunner:
     """A new event loop for every call, closed when the call returns."""
 
     def run(self, coro: Coroutine[Any, Any, T], *, time_limit: float | None = None) -> T:
-        return asyncio.run(_within(coro, time_limit))
+        with asyncio.Runner(loop_factory=new_event_loop) as runner:
+            return runner.run(_within(coro, time_limit))
 
     def close(self) -> None:
         """Nothing is held between calls."""
@@ -133,7 +144,7 @@ class ThreadLoopRunner:
     def _thread_runner(self) -> asyncio.Runner:
         runner: asyncio.Runner | None = getattr(self._local, "runner", None)
         if runner is None:
-            runner = asyncio.Runner()
+            runner = asyncio.Runner(loop_factory=new_event_loop)
             runner.get_loop().set_task_factory(_inherit_resource_marks)
             self._local.runner = runner
             with self._lock:

@@ -12,7 +12,13 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from .greenlets import in_spawned_greenlet, wait_for
-from .loops import _inherit_resource_marks, _resource_tasks, _within, started_by_call
+from .loops import (
+    _inherit_resource_marks,
+    _resource_tasks,
+    _within,
+    new_event_loop,
+    started_by_call,
+)
 
 T = TypeVar("T")
 
@@ -29,7 +35,7 @@ class SharedLoopRunner:
     """
 
     def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
+        self.loop = new_event_loop()
         self.loop.set_task_factory(_inherit_resource_marks)
         self._thread: threading.Thread | None = None
 

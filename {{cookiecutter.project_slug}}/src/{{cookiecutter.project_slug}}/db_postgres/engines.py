@@ -76,11 +76,18 @@ def thread_engine(settings: Settings) -> AsyncEngine:
 
 
 def loop_engine(settings: Settings) -> AsyncEngine:
-    """The pooled engine of an asyncio-pool worker: its one loop's, shared by all its jobs."""
+    """The pooled engine of an asyncio-pool worker: its one loop's, shared by all its jobs.
+
+    Without a pre-ping: its jobs check a connection out per statement, so a ping would double
+    their round trips. A connection that died with its server fails one statement instead;
+    SQLAlchemy then drops every connection the pool held from before, and the job, whose
+    error is transient, is retried with backoff (SQLAlchemy's "optimistic" disconnect
+    handling; ADR 0003 has the numbers).
+    """
     return create_async_engine(
         settings.database_url,
         pool_size=settings.worker_loop_pool_size,
         max_overflow=0,
-        pool_pre_ping=True,
+        pool_pre_ping=False,
         **_common(settings, "worker"),
     )

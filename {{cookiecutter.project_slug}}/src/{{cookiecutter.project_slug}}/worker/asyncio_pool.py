@@ -19,8 +19,7 @@ What it keeps, and how:
 
 import asyncio
 import logging
-from collections.abc import Callable
-from concurrent.futures import Future, wait
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from celery.concurrency.base import BasePool, apply_target
@@ -37,17 +36,6 @@ POOL_ENV = {"CELERY_CUSTOM_WORKER_POOL": f"{__name__}:AsyncioPool"}
 CANCEL_GRACE_SECONDS = 10.0
 
 
-class ApplyResult:
-    """What Celery keeps of a task handed to the pool (the threads pool's shape)."""
-
-    def __init__(self, future: "Future[Any]") -> None:
-        self.future = future
-        self.get = future.result
-
-    def wait(self, timeout: float | None = None) -> None:
-        wait([self.future], timeout)
-
-
 class AsyncioPool(BasePool):
     """Every task of this worker process on the one event loop of its runtime."""
 
@@ -59,7 +47,8 @@ class AsyncioPool(BasePool):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._loops: SharedLoopRunner | None = None
-        self._running: set[Future[Any]] = set()
+        # The running tasks, touched only on the loop's own thread.
+        self._running: set[asyncio.Task[Any]] = set()
 
     def on_start(self) -> None:
         loops = runtime.current().loops
@@ -71,7 +60,7 @@ class AsyncioPool(BasePool):
         self._loops = loops
         loops.start()
 
-    def on_apply(  # type: ignore[override]  # celery-types has it take anything, return None
+    def on_apply(
         self,
         target: Callable[..., Any],
         args: tuple[Any, ...] | None = None,
@@ -79,33 +68,49 @@ class AsyncioPool(BasePool):
         callback: Callable[..., Any] | None = None,
         accept_callback: Callable[..., Any] | None = None,
         **_: Any,
-    ) -> ApplyResult:
+    ) -> None:
         if self._loops is None:
             raise RuntimeError("the asyncio pool was given a task before it started")
-        run = spawn(apply_target, target, args, kwargs, callback, accept_callback)
-        future = asyncio.run_coroutine_threadsafe(run, self._loops.loop)
-        self._running.add(future)
-        future.add_done_callback(self._running.discard)
-        return ApplyResult(future)
+        # Called on the consumer's thread; the task starts on the loop's. Nothing is handed
+        # back: Celery keeps no handle to a task on this pool, as on the threads pool.
+        run = (target, args, kwargs, callback, accept_callback)
+        self._loops.loop.call_soon_threadsafe(self._start, run)
+
+    def _start(self, run: tuple[Any, ...]) -> None:
+        task = asyncio.get_running_loop().create_task(spawn(apply_target, *run))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
 
     def on_stop(self) -> None:
         """Warm shutdown: let every running task finish, then stop the loop."""
-        running = list(self._running)
-        if running:
-            log.info("waiting for %d running tasks to finish", len(running))
-            wait(running)
-        if self._loops is not None:
-            self._loops.stop()
+        self._on_loop(self._settle(cancel=False))
 
     def on_terminate(self) -> None:
         """Cold shutdown: cancel the running tasks at their awaits, then stop the loop.
 
         Their messages stay unacknowledged (acks_late), so another worker runs them again.
         """
-        running = list(self._running)
-        for future in running:
-            future.cancel()
-        if running:
-            wait(running, CANCEL_GRACE_SECONDS)
-        if self._loops is not None:
+        self._on_loop(self._settle(cancel=True), timeout=CANCEL_GRACE_SECONDS)
+
+    async def _settle(self, *, cancel: bool) -> None:
+        # Tasks handed over before this call started before it (the loop runs callbacks in
+        # order), so every one of them is in `_running` by now.
+        while self._running:
+            running = set(self._running)
+            log.info("waiting for %d running tasks to finish", len(running))
+            if cancel:
+                for task in running:
+                    task.cancel()
+            await asyncio.wait(running)
+
+    def _on_loop(self, settle: Coroutine[Any, Any, None], timeout: float | None = None) -> None:
+        """Run `settle` on the loop from this (the worker's) thread, then stop the loop."""
+        if self._loops is None or not self._loops.loop.is_running():
+            settle.close()
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(settle, self._loops.loop).result(timeout)
+        except TimeoutError:
+            log.warning("tasks still running after %ss; stopping their loop anyway", timeout)
+        finally:
             self._loops.stop()
