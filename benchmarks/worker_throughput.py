@@ -5,9 +5,11 @@
 Renders the template once per worker DB mode, builds one virtual environment for both, creates
 and migrates a database per rendering, and then, in interleaved rounds, runs each scenario:
 
-  no-op       `bench.noop` (does nothing) on the per-thread rendering's app: Celery's ceiling
-  per-task    the real job task `jobs.process.<tier>` with WORKER_DB_MODE=per-task
-  per-thread  the same task with WORKER_DB_MODE=per-thread
+  no-op          `bench.noop` (does nothing) on the per-thread rendering's app: Celery's ceiling
+  per-task       the real job task `jobs.process.<tier>` with WORKER_DB_MODE=per-task
+  per-thread     the same task with WORKER_DB_MODE=per-thread
+  no-op asyncio  `bench.noop` on the asyncio pool (`--pool=custom`): Celery's ceiling there
+  asyncio        the job task on the asyncio pool
 
 One run of a scenario: empty Redis db 13 and the jobs table, insert N queued jobs, publish N
 messages with the worker stopped, start a real worker with the project's own command line
@@ -16,14 +18,15 @@ finishes (benchmarks/worker_side/bench_worker_plugin.py); the first W completion
 first connections) are not timed, so the rate is (N - W) / (t[N] - t[W]). Job runs are then
 checked in the database: every job succeeded, on its first attempt.
 
-Prints a table of tasks/s (each run and the median per scenario), then exactly two lines:
-`per-thread/per-task = X.XX` and `per-thread/no-op = Y.YY` (ratios of the medians).
+Prints a table of tasks/s (each run and the median per scenario), then the lines
+`per-thread/per-task = X.XX`, `per-thread/no-op = Y.YY` and `asyncio/no-op asyncio = Z.ZZ`
+(ratios of the medians).
 
 `--variant PATCH[:MODE]` adds a scenario rendered from the template with PATCH applied (a
 `git diff` made at the template root), to measure a proposed change against the baseline in
-the same run. MODE is per-thread (default), per-task, no-op, or unchecked (per-thread, but the
-jobs are not checked afterwards: for experiments that take the database out of the job task,
-such as benchmarks/variants/bridge-only.patch).
+the same run. MODE is per-thread (default), per-task, no-op, asyncio (the job on the asyncio
+pool), or unchecked (per-thread, but the jobs are not checked afterwards: for experiments that
+take the database out of the job task, such as benchmarks/variants/bridge-only.patch).
 """
 
 from __future__ import annotations
@@ -456,9 +459,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="PATCH[:MODE]",
-        help="also run the template with PATCH applied (MODE: per-thread, per-task, no-op, or "
-        "unchecked: per-thread without checking the jobs, for patches that take the database "
-        "out of the job task)",
+        help="also run the template with PATCH applied (MODE: per-thread, per-task, no-op, "
+        "asyncio: the job on the asyncio pool, or unchecked: per-thread without checking the "
+        "jobs, for patches that take the database out of the job task)",
     )
     parser.add_argument(
         "--only-variants",
@@ -507,9 +510,9 @@ def plan(args: argparse.Namespace) -> tuple[list[Rendering], list[Scenario]]:
     for index, spec in enumerate(args.variant, start=1):
         path_text, _, mode = spec.partition(":")
         mode = mode or "per-thread"
-        if mode not in {"per-thread", "per-task", "no-op", "unchecked"}:
+        if mode not in {"per-thread", "per-task", "no-op", "unchecked", "asyncio"}:
             raise BenchError(
-                f"--variant {spec}: MODE must be per-thread, per-task, no-op or unchecked"
+                f"--variant {spec}: MODE must be per-thread, per-task, no-op, unchecked or asyncio"
             )
         patch = Path(path_text)
         if not patch.is_file():
@@ -527,8 +530,9 @@ def plan(args: argparse.Namespace) -> tuple[list[Rendering], list[Scenario]]:
             scenarios.append(Scenario(name, rendering, "bench.noop", jobs=False))
         else:
             task = f"jobs.process.{args.queue}"
+            pool = "asyncio" if mode == "asyncio" else "threads"
             scenarios.append(
-                Scenario(name, rendering, task, jobs=True, check_jobs=mode != "unchecked")
+                Scenario(name, rendering, task, True, check_jobs=mode != "unchecked", pool=pool)
             )
     return renderings, scenarios
 
@@ -559,6 +563,7 @@ def report(scenarios: list[Scenario], args: argparse.Namespace, versions: dict[s
     for s in scenarios:
         if s.rendering.patch is not None:
             baseline = "no-op" if s.task == "bench.noop" else "per-thread"
+            baseline = "asyncio" if s.pool == "asyncio" else baseline
             lines.append(f"{s.name}/{baseline} = {medians[s.name] / medians[baseline]:.2f}")
     if "per-task" in medians:
         lines.append(f"per-thread/per-task = {medians['per-thread'] / medians['per-task']:.2f}")

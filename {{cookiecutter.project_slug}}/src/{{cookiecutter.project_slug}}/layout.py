@@ -25,7 +25,7 @@ CPU_QUEUE: Final[Queue | None] = {{ '"cpu"' if split else 'None' }}
 
 #: The Celery pool that serves the I/O tiers: their workers' `--pool`. "custom" is the asyncio
 #: pool (worker/asyncio_pool.py), which Celery finds through CELERY_CUSTOM_WORKER_POOL.
-IO_POOL: Final = "{{ cookiecutter.__io_pool }}"
+IO_POOL: Final[str] = "{{ cookiecutter.__io_pool }}"
 
 #: Defaults for settings that the environment can override.
 DEFAULT_WORKER_DB_MODE: Final = "{{ cookiecutter.worker_db_mode }}"

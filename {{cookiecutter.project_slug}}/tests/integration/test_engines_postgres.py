@@ -1,12 +1,20 @@
 """Which engine each process gets: pooled for the API, NullPool (or per-loop pools) for workers."""
 
+import asyncio
+from uuid import uuid4
+
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool
 
+from {{ cookiecutter.project_slug }}.db.engines import loop_engine, task_engine
+from {{ cookiecutter.project_slug }}.db.store import SqlJobStore
+from {{ cookiecutter.project_slug }}.jobs.model import Job, JobStatus
+from {{ cookiecutter.project_slug }}.layout import DEFAULT_TIER
 from {{ cookiecutter.project_slug }}.settings import Settings
 from {{ cookiecutter.project_slug }}.worker import runtime
+from tests.services import OWNER
 
 
 def test_the_api_gets_a_pooled_engine_sized_by_settings(
@@ -52,3 +60,50 @@ def test_every_statement_commits_on_its_own(
     assert worker_runtime.loops.run(worker_side()) is False
     assert api.portal is not None, "the API client runs the app's lifespan"
     assert api.portal.call(in_transaction_after_a_statement, api_engine) is False
+
+
+async def end_backend(settings: Settings, pid: int) -> None:
+    """End the server process behind one connection, as a restart or an idle timeout would."""
+    admin = task_engine(settings)
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            alive = text("SELECT count(*) > 0 FROM pg_stat_activity WHERE pid = :pid")
+            for _ in range(500):  # it ends within milliseconds; the bound keeps a hang out
+                if not await connection.scalar(alive, {"pid": pid}):
+                    return
+                await asyncio.sleep(0.01)
+            raise AssertionError(f"backend {pid} still runs 5 s after it was told to end")
+    finally:
+        await admin.dispose()
+
+
+def test_a_connection_the_server_ended_is_replaced_before_a_statement_needs_it(
+    services: Settings,
+) -> None:
+    """The job path's statements run on asyncpg itself (db/driver.py). On the asyncio pool's
+    engine, which does not pre-ping, a pooled connection whose server process ended (a
+    restart, an idle timeout) must be replaced, not handed to the next job to fail on."""
+
+    async def scenario() -> tuple[int, int, Job | None]:
+        engine = loop_engine(services)
+        store = SqlJobStore(engine)
+        try:
+            job = Job(uuid4(), "echo", DEFAULT_TIER, JobStatus.QUEUED, {"n": 1}, owner=OWNER)
+            await store.add(job)  # leaves one idle connection in the pool
+            async with engine.connect() as pooled:
+                victim = await pooled.scalar(text("SELECT pg_backend_pid()"))
+            await end_backend(services, victim)
+            await asyncio.sleep(0.1)  # for asyncpg to read the server's goodbye
+            claimed = await store.claim(job.id)
+            async with engine.connect() as pooled:
+                now = await pooled.scalar(text("SELECT pg_backend_pid()"))
+            return victim, now, claimed
+        finally:
+            await engine.dispose()
+
+    victim, now, claimed = asyncio.run(scenario())
+    assert now != victim, "the pool kept the connection whose server process had ended"
+    assert claimed is not None
+    assert claimed.status is JobStatus.RUNNING
+    assert claimed.payload == {"n": 1}

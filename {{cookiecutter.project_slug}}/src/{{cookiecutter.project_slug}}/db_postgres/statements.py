@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as upsert
 
 from ..jobs.model import CLAIMABLE, FINISHED, RETRYABLE, JobStatus
+from .driver import DriverStatement
 from .tables import Base
 
 jobs = Base.metadata.tables["jobs"]
@@ -42,6 +43,10 @@ _RUNNING, _COMPLETING = JobStatus.RUNNING.value, JobStatus.COMPLETING.value
 _OWNER = jobs.c.owner == bindparam("visible_to")
 _UNFINISHED = not_(_status_in(FINISHED))
 
+#: The columns a new job's row names; the database fills in the rest.
+NEW_JOB_COLUMNS = (
+    "id", "kind", "queue", "status", "payload", "attempts", "parent_id", "owner", "request_digest",
+)  # fmt: skip
 ADD_CHILDREN = upsert(jobs).on_conflict_do_nothing(index_elements=[jobs.c.id])
 ADD = ADD_CHILDREN.returning(jobs.c.id)
 GET = select(jobs).where(_JOB_ID)
@@ -181,3 +186,9 @@ DELETE_FINISHED = delete(jobs).where(_status_in(FINISHED), jobs.c.updated_at < b
 COUNT = select(func.count()).select_from(jobs)
 COUNT_BY_STATUS = select(jobs.c.status, func.count()).group_by(jobs.c.status)
 PING = text("SELECT 1")
+
+
+# The statements every job or every POST runs, also compiled for asyncpg itself (driver.py).
+FAST_ADD = DriverStatement.compile(ADD, columns=NEW_JOB_COLUMNS)
+FAST_CLAIM = DriverStatement.compile(CLAIM)
+FAST_SUCCEED = DriverStatement.compile(SUCCEED)

@@ -11,50 +11,14 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from pydantic import JsonValue
-from sqlalchemy import Executable, RowMapping, Update
+from sqlalchemy import Executable, Update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..jobs.model import ChildCounts, Job, JobStatus
 from ..jobs.store import EVERYONE, JobQuery
 from . import statements as sql
 from .listing import list_jobs
-
-
-def _job(row: RowMapping) -> Job:
-    return Job(
-        id=row["id"],
-        kind=row["kind"],
-        queue=row["queue"],
-        status=JobStatus(row["status"]),
-        payload=row["payload"],
-        result=row["result"],
-        error=row["error"],
-        attempts=row["attempts"],
-        parent_id=row["parent_id"],
-        children_total=row["children_total"],
-        owner=row["owner"],
-        request_digest=row["request_digest"],
-        progress=row["progress"],
-        progress_message=row["progress_message"],
-        cancel_requested=row["cancel_requested"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
-
-
-def _row(job: Job) -> dict[str, object]:
-    """A new job's columns; the database fills in the rest."""
-    return {
-        "id": job.id,
-        "kind": job.kind,
-        "queue": job.queue,
-        "status": job.status.value,
-        "payload": job.payload,
-        "attempts": job.attempts,
-        "parent_id": job.parent_id,
-        "owner": job.owner,
-        "request_digest": job.request_digest,
-    }
+from .rows import job_from, row_of
 
 
 class SqlJobStore:
@@ -66,14 +30,14 @@ class SqlJobStore:
         self.engine = bind if isinstance(bind, AsyncEngine) else bind.engine
 
     async def add(self, job: Job) -> Job | None:
-        async with self._transaction() as connection:
-            stored = (await connection.execute(sql.ADD, _row(job))).first()
+        async with self._connection() as connection:
+            stored = await sql.FAST_ADD.fetchrow(connection, **row_of(job))
         return None if stored is not None else await self.get(job.id)
 
     async def add_children(self, children: Sequence[Job]) -> None:
         if children:
             async with self._transaction() as connection:
-                await connection.execute(sql.ADD_CHILDREN, [_row(child) for child in children])
+                await connection.execute(sql.ADD_CHILDREN, [row_of(child) for child in children])
 
     async def get(self, job_id: UUID, visible_to: str | None = EVERYONE) -> Job | None:
         scoped = visible_to is not None
@@ -82,7 +46,7 @@ class SqlJobStore:
     async def list_jobs(self, query: JobQuery) -> list[Job]:
         async with self._transaction() as connection:
             rows = (await connection.execute(list_jobs(query))).mappings().all()
-        return [_job(row) for row in rows]
+        return [job_from(row) for row in rows]
 
     async def cancel(self, job_id: UUID, visible_to: str | None = EVERYONE) -> Job | None:
         scoped = visible_to is not None
@@ -109,13 +73,17 @@ class SqlJobStore:
         return bool(flag)
 
     async def claim(self, job_id: UUID) -> Job | None:
-        return await self._one(sql.CLAIM, job_id)
+        async with self._connection() as connection:
+            found = await sql.FAST_CLAIM.fetchrow(connection, job_id=job_id)
+        return None if found is None else job_from(found)
 
     async def release(self, job_id: UUID) -> bool:
         return await self._changed(sql.RELEASE, job_id=job_id)
 
     async def succeed(self, job_id: UUID, result: JsonValue) -> bool:
-        return await self._changed(sql.SUCCEED, job_id=job_id, result=result)
+        async with self._connection() as connection:
+            found = await sql.FAST_SUCCEED.fetchrow(connection, job_id=job_id, result=result)
+        return found is not None
 
     async def fail(self, job_id: UUID, reason: str) -> bool:
         return await self._changed(sql.FAIL, job_id=job_id, error=reason)
@@ -129,7 +97,7 @@ class SqlJobStore:
     async def children(self, job_id: UUID) -> list[Job]:
         async with self._transaction() as connection:
             rows = (await connection.execute(sql.CHILDREN, {"job_id": job_id})).mappings().all()
-        return [_job(row) for row in rows]
+        return [job_from(row) for row in rows]
 
     async def child_counts(self, job_id: UUID, total: int) -> ChildCounts:
         async with self._transaction() as connection:
@@ -145,7 +113,7 @@ class SqlJobStore:
         params = {"age": timedelta(seconds=older_than), "limit": limit}
         async with self._transaction() as connection:
             rows = (await connection.execute(sql.TAKE_STALE, params)).mappings().all()
-        return [_job(row) for row in rows]
+        return [job_from(row) for row in rows]
 
     async def delete_finished_before(self, cutoff: datetime) -> int:
         async with self._transaction() as connection:
@@ -172,7 +140,7 @@ class SqlJobStore:
         params = {"job_id": job_id} | ({} if owner is None else {"visible_to": owner})
         async with self._transaction() as connection:
             found = (await connection.execute(statement, params)).mappings().one_or_none()
-        return None if found is None else _job(found)
+        return None if found is None else job_from(found)
 
     async def _changed(self, statement: Update, **params: object) -> bool:
         """Run a conditional single-row update; True if it matched the row."""
@@ -189,9 +157,14 @@ class SqlJobStore:
         needs that must first take its connection out of autocommit, with
         `await connection.execution_options(isolation_level="READ COMMITTED")`.
         """
+        async with self._connection() as connection, connection.begin():
+            yield connection
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[AsyncConnection]:
+        """The store's connection, or one checked out of its engine for one statement."""
         if isinstance(self._bind, AsyncConnection):
-            async with self._bind.begin():
-                yield self._bind
+            yield self._bind
         else:
-            async with self._bind.begin() as connection:
+            async with self._bind.connect() as connection:
                 yield connection
