@@ -206,7 +206,7 @@ def uv_command() -> list[str]:
 
 
 def build_venvs(renderings: list[Rendering], workdir: Path, extra: list[str]) -> Path:
-    """A venv per set of runtime dependencies (a variant may change them: hiredis.patch), set
+    """A venv per set of runtime dependencies (a variant may change them: no-hiredis.patch), set
     on each rendering; returns the first rendering's. The packages come from PYTHONPATH."""
     built: dict[tuple[str, ...], Path] = {}
     for rendering in renderings:

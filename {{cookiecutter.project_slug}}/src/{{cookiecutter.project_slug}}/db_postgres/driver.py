@@ -3,7 +3,7 @@
 Every job runs two statements (its claim and its result) and every POST one (the insert).
 SQLAlchemy's execution of a statement, its compiled-cache look-up, parameter and result
 processing around asyncpg's own call, cost a worker about 0.45 ms of CPU per job, a fifth
-of a short job (ADR 0003; `benchmarks/variants/driver-floor.patch` in the template).
+of a short job (ADR 0003; `benchmarks/variants/core-statements.patch` in the template).
 `DriverStatement` compiles a statement from statements.py once, at import, to the SQL and
 positional parameters asyncpg takes, and runs it on the connection SQLAlchemy checked out:
 the same SQL, the same pool, the same autocommit, without the layer in between. Everything
