@@ -1,10 +1,10 @@
 """The rendered Dockerfile and compose files, run for real on a container engine.
 
-For a postgres and a mongo rendering: build the image from the Dockerfile unchanged (as a
-non-root image without secrets, whose source-only rebuild touches only small layers), bring
-the stack up from compose.yaml unchanged and again with compose.override.yaml, wait for the
-healthchecks and the start order, process a job on every tier, scale a worker to three, and
-stop the stack with a job running without losing it.
+For a postgres rendering (threads pool) and a mongo one (the asyncio pool): build the image
+from the Dockerfile unchanged (as a non-root image without secrets, whose source-only rebuild
+touches only small layers), bring the stack up from compose.yaml unchanged and again with
+compose.override.yaml, wait for the healthchecks and the start order, process a job on every
+tier, scale a worker to three, and stop the stack with a job running without losing it.
 
 The engine is Docker where it runs, else the shared podman engine (container_engine.py).
 These tests are marked `containers`: `uv run pytest -m "not containers"` leaves them out.
@@ -145,11 +145,17 @@ def engine(one_stack_at_a_time: None) -> Engine:
         pytest.fail(str(exc).splitlines()[0], pytrace=False)
 
 
+#: Both worker pools that serve I/O tiers run in a container: threads (the default layout) with
+#: PostgreSQL, the asyncio pool (`env CELERY_CUSTOM_WORKER_POOL=... --pool=custom`) with MongoDB.
+LAYOUTS: dict[str, dict[str, str]] = {"postgres": {}, "mongo": {"worker_pool_layout": "asyncio"}}
+
+
 @pytest.fixture(scope="module", params=DATABASES)
 def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Project:
     database = request.param
     slug = f"ct_{database}"
-    path = render({"database": database, "project_slug": slug}, tmp_path_factory.mktemp(slug))
+    answers = {"database": database, "project_slug": slug, **LAYOUTS[database]}
+    path = render(answers, tmp_path_factory.mktemp(slug))
     return Project(path, database, ["high", "default", "low"])
 
 

@@ -59,15 +59,11 @@ class DriverStatement:
     async def fetchrow(self, connection: AsyncConnection, **params: Any) -> Record | None:
         """Run it on `connection`'s asyncpg connection: the one row it returns, or None.
 
-        A connection the server ended while it sat in the pool (asyncpg has noticed) is
-        replaced first; one that fails mid-statement is invalidated, as SQLAlchemy does with
-        a disconnect, so its pool never hands it out again. Errors are asyncpg's own, which
-        errors.py sorts as it does SQLAlchemy's.
+        A connection that fails closed is invalidated, as SQLAlchemy does with a disconnect,
+        so its pool never hands it out again (engines.py keeps closed ones from being checked
+        out). Errors are asyncpg's own, which errors.py sorts as it does SQLAlchemy's.
         """
         driver: Any = (await connection.get_raw_connection()).driver_connection
-        if driver.is_closed():
-            await connection.invalidate()  # the next use checks out a new connection
-            driver = (await connection.get_raw_connection()).driver_connection
         try:
             row: Record | None = await driver.fetchrow(self.sql, *self.arguments(params))
         except Exception as exc:

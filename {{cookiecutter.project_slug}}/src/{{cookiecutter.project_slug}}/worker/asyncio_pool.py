@@ -12,7 +12,7 @@ What it keeps, and how:
 - Time limits and cancellation: inside `run_async`, at the coroutine's awaits, as on the
   threads pool. Synchronous code holds up every task of the process while it runs, so
   CPU-bound kinds belong on the prefork queue.
-- Warm shutdown: `stop()` waits for the running tasks before it stops the loop.
+- Warm shutdown: `on_stop()` waits for the running tasks before it stops the loop.
 - A killed process: its messages were never acknowledged, so they come back after the
   visibility timeout, as with any pool.
 """
