@@ -335,6 +335,8 @@ def test_parse_tiers_reports_each_problem_once() -> None:
         ("split", ["high", "low"], 0),
         ("threads", ["cpu", "low"], 0),
         ("prefork", ["cpu", "low"], 0),
+        ("asyncio", ["cpu", "low"], 1),
+        ("asyncio", ["high", "low"], 0),
     ],
 )
 def test_check_combinations(layout: str, tiers: list[str], count: int) -> None:
@@ -360,6 +362,7 @@ def test_cpu_tier_with_split_says_why() -> None:
             "io_worker_concurrency": 4,
         },
         {"worker_pool_layout": "threads", "queue_tiers": "cpu"},
+        {"worker_pool_layout": "asyncio", "io_worker_concurrency": 64},
         {"queue_tiers": " critical , bulk ", "use_beat": "n", "use_flower": "yes"},
         {"api_pool_size": 3, "api_pool_overflow": 0, "cpu_worker_concurrency": "1"},
         {"database": "mongo", "ci_provider": "none", "python_version": "3.13"},
