@@ -2,13 +2,14 @@
 
     uv run python benchmarks/anchors.py                 (from the template root, ~15 minutes)
 
-Renders the template (per-task and per-thread worker DB modes) as worker_throughput.py does,
-builds a second virtual environment for the peers (dramatiq, taskiq, arq, saq: never the
-rendered project's dependencies), and then, in interleaved rounds, runs every scenario:
+Renders the template (per-task and per-thread worker DB modes, and the asyncio pool) as
+worker_throughput.py does, builds a second virtual environment for the peers (dramatiq,
+taskiq, arq, saq: never the rendered project's dependencies), and then, in interleaved rounds,
+runs every scenario:
 
   short jobs   the job with no wait: the template's job task on the threads pool in each DB
-               mode, each peer, and the floor (bare asyncio popping a Redis list), at the
-               template's default concurrency (8)
+               mode and on the asyncio pool, each peer, and the floor (bare asyncio popping a
+               Redis list), at the threads layout's default concurrency (8)
   I/O jobs     the same job waiting `payload.sleep` = 0.1 s (a call to another service), at
                --io-concurrency for every scenario
   API          POST /jobs from --clients concurrent keep-alive clients: the template's API
@@ -20,7 +21,8 @@ template's echo work, the conditional result `UPDATE`, on PostgreSQL (the peers 
 statements on asyncpg: worker_side/peer_job.py). Each run is timed from completions W to N
 inside the worker, as in worker_throughput.py, and every job must have succeeded once.
 
-Prints tables of the runs, then the medians as four lines:
+Prints tables of the runs, then the medians as four lines (with the asyncio pool's own
+`asyncio/best-peer` for short jobs after the second):
   per-thread/per-task = X.XX   (short jobs, jobs/s)
   per-thread/best-peer = Y.YY  (short jobs; the best of dramatiq, taskiq, arq, saq)
   io/best-peer = Z.ZZ          (I/O jobs: the best template mode against the best peer)
@@ -533,7 +535,9 @@ def main(argv: list[str] | None = None) -> int:
     per_task = wt.Rendering("per-task", "per-task", "bench_an_per_task", Path())
     per_thread = wt.Rendering("per-thread", "per-thread", "bench_an_per_thread", Path())
     asyncio_mode = (
-        None if args.no_asyncio else wt.Rendering("asyncio", "per-thread", "bench_an_asyncio", Path())
+        None
+        if args.no_asyncio
+        else wt.Rendering("asyncio", "per-thread", "bench_an_asyncio", Path())
     )
     variants = [
         wt.Rendering(Path(p).stem, "per-thread", f"bench_an_variant{i}", Path(), patch=Path(p))

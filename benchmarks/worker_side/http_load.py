@@ -2,7 +2,8 @@
 
 `python http_load.py URL N C [WARMUP]`: each client is a keep-alive aiohttp session posting
 `{"kind": "echo", "payload": {"message": "n<i>"}}` with the X-API-Key header. The first
-WARMUP answers are not timed. Every answer must be 202. Output: {"rate": requests/s, "p50_ms", "p99_ms", "statuses"}.
+WARMUP answers are not timed. Every answer must be 202.
+Output: {"rate": requests/s, "p50_ms", "p99_ms", "statuses"}.
 """
 
 import asyncio
