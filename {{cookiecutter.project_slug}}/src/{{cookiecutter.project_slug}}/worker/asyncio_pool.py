@@ -77,7 +77,7 @@ class AsyncioPool(BasePool):
         self._loops.loop.call_soon_threadsafe(self._start, run)
 
     def _start(self, run: tuple[Any, ...]) -> None:
-        task = asyncio.get_running_loop().create_task(spawn(apply_target, *run))
+        task = asyncio.get_running_loop().create_task(spawn(_contained, *run))
         self._running.add(task)
         task.add_done_callback(self._running.discard)
 
@@ -114,3 +114,16 @@ class AsyncioPool(BasePool):
             log.warning("tasks still running after %ss; stopping their loop anyway", timeout)
         finally:
             self._loops.stop()
+
+
+def _contained(*run: Any) -> None:
+    """Celery's apply_target, with what it lets through stopped here.
+
+    It reports a task's own errors through Celery's callback, but lets WorkerShutdown and
+    WorkerTerminate through, and those are SystemExit: raised into the event loop, they would
+    stop it under every other running task. The threads pool drops them too (in a future).
+    """
+    try:
+        apply_target(*run)
+    except BaseException as exc:  # the loop must outlive any one task
+        log.error("a task left the asyncio pool with %r", exc)
