@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from celery.exceptions import WorkerShutdown
 
+from {{ cookiecutter.project_slug }}.db import WorkerDatabase
 from {{ cookiecutter.project_slug }}.settings import Settings
+from {{ cookiecutter.project_slug }}.shared_loop import SharedLoopRunner
 from {{ cookiecutter.project_slug }}.worker import runtime
 from {{ cookiecutter.project_slug }}.worker.asyncio_pool import AsyncioPool
 
@@ -17,16 +19,21 @@ TASKS = 10
 
 
 @pytest.fixture
-def pool() -> Iterator[AsyncioPool]:
-    """A started pool on a runtime of its own, as the worker's start-up makes them."""
-    runtime.start(Settings(_env_file=None), shared_loop=True)
+def pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[AsyncioPool]:
+    """A started pool on a runtime of its own, as the worker's start-up makes them; the
+    process's own runtime (an integration session's, say) is left alone."""
+    settings = Settings(_env_file=None)
+    own = runtime.WorkerRuntime(
+        settings, WorkerDatabase(settings, "shared-loop"), SharedLoopRunner(), "shared-loop", 0
+    )
+    monkeypatch.setattr(runtime, "current", lambda: own)
     started = AsyncioPool(limit=TASKS)
     started.start()
     try:
         yield started
     finally:
         started.stop()
-        runtime.stop()
+        own.loops.close()
 
 
 def test_tasks_run_at_once_and_report_through_celerys_callback(pool: AsyncioPool) -> None:
