@@ -114,6 +114,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     """Celery settings derived from ours, in one place so tests can check them."""
     return result_backend_config(settings) | {
         "broker_url": settings.redis_url,
+        # Kombu's Redis transport, less a crash on a lost connection (broker_transport.py).
+        "broker_transport": f"{__package__}.broker_transport:Transport",
         "broker_connection_retry_on_startup": True,
         "broker_transport_options": broker_transport_options(settings),
         # JSON only: never unpickle what comes off the wire.
