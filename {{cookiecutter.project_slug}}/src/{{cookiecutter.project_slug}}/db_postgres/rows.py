@@ -29,8 +29,14 @@ def job_from(row: RowMapping | Record) -> Job:
     )
 
 
+#: The columns `row_of` fills, in the order the driver's INSERT takes them (statements.py).
+NEW_JOB_COLUMNS = (
+    "id", "kind", "queue", "status", "payload", "attempts", "parent_id", "owner", "request_digest",
+)  # fmt: skip
+
+
 def row_of(job: Job) -> dict[str, object]:
-    """A new job's columns (`sql.NEW_JOB_COLUMNS`); the database fills in the rest."""
+    """A new job's columns (NEW_JOB_COLUMNS); the database fills in the rest."""
     return {
         "id": job.id,
         "kind": job.kind,

@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import insert as upsert
 
 from ..jobs.model import CLAIMABLE, FINISHED, RETRYABLE, JobStatus
 from .driver import DriverStatement
+from .rows import NEW_JOB_COLUMNS
 from .tables import Base
 
 jobs = Base.metadata.tables["jobs"]
@@ -43,10 +44,6 @@ _RUNNING, _COMPLETING = JobStatus.RUNNING.value, JobStatus.COMPLETING.value
 _OWNER = jobs.c.owner == bindparam("visible_to")
 _UNFINISHED = not_(_status_in(FINISHED))
 
-#: The columns a new job's row names; the database fills in the rest.
-NEW_JOB_COLUMNS = (
-    "id", "kind", "queue", "status", "payload", "attempts", "parent_id", "owner", "request_digest",
-)  # fmt: skip
 ADD_CHILDREN = upsert(jobs).on_conflict_do_nothing(index_elements=[jobs.c.id])
 ADD = ADD_CHILDREN.returning(jobs.c.id)
 GET = select(jobs).where(_JOB_ID)
